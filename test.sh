@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test of LeadFlow on a fresh machine: installs what the tests need and is missing
+# (PostgreSQL server binaries, the npm test tools), then runs the whole solution's tests.
+# Exit code: non-zero when anything failed. Extra arguments go to `dotnet test`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\n== %s\n' "$*"; }
+
+have_postgres() {
+  command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: '$*' is missing and installing it needs root; run: sudo apt-get install -y $*" >&2
+    exit 3
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! have_postgres; then
+  log "PostgreSQL server binaries not found: installing them"
+  apt_install postgresql
+  have_postgres || { echo "error: PostgreSQL binaries still missing after install" >&2; exit 3; }
+fi
+
+if [ -f tests/node/package-lock.json ]; then
+  log "npm test tools (tests/node)"
+  (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+results="$(mktemp -d)"
+log "dotnet test LeadFlow.sln"
+status=0
+dotnet test LeadFlow.sln -c Release --logger "trx" --results-directory "$results" \
+  --logger "console;verbosity=normal" "$@" || status=$?
+
+# One plain closing line for CI, summed over every test project's results file.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${n:-0}))
+done
+rm -rf "$results"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "error: no test ran" >&2
+  status=1
+fi
+echo
+echo "Summary: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
