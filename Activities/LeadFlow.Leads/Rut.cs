@@ -26,20 +26,14 @@ public static class Rut
             return false;
         }
 
-        var compact = input.Trim().Replace(".", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
+        var compact = input.Trim().Replace(".", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToUpperInvariant().TrimStart('0');
         if (compact.Length < 2 || compact.Length > 9 || !compact[..^1].All(char.IsAsciiDigit) || !(char.IsAsciiDigit(compact[^1]) || compact[^1] == 'K'))
         {
             error = new FieldError(field, "rut.format", "must be digits followed by a check digit 0-9 or K, e.g. 12.345.678-5");
             return false;
         }
 
-        var body = compact[..^1].TrimStart('0');
-        if (body.Length == 0)
-        {
-            error = new FieldError(field, "rut.format", "must have a non-zero number before the check digit");
-            return false;
-        }
-
+        var body = compact[..^1];
         var expected = CheckDigit(body);
         if (compact[^1] != expected)
         {
