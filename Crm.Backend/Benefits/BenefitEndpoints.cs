@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using LeadFlow.Crm.Backend.Creates;
+using LeadFlow.Crm.Backend.Data;
+using LeadFlow.Crm.Backend.Http;
+using LeadFlow.Leads;
+
+namespace LeadFlow.Crm.Backend.Benefits;
+
+/// <summary>The body of <c>POST /create_benefit</c>; <c>wantsBenefit</c> may also be <c>"true"</c>/<c>"false"</c> or 1/0.</summary>
+public sealed record CreateBenefitRequest(string Rut, bool WantsBenefit);
+
+public sealed record NewBenefit(string Rut, bool WantsBenefit);
+
+public sealed record BenefitView(long Id, long ClientId, string Rut, bool WantsBenefit, DateTimeOffset CreatedAt);
+
+/// <summary>One benefit choice per client.</summary>
+public sealed class BenefitCreate : ICreateDefinition<NewBenefit>
+{
+    public string Entity => "benefit";
+
+    public bool TryRead(JsonElement body, [NotNullWhen(true)] out NewBenefit? command, out IReadOnlyList<FieldError> errors)
+    {
+        command = null;
+        if (BodyFields.Of(body, out errors) is not { } fields)
+        {
+            return false;
+        }
+
+        var rut = fields.Rut();
+        var wantsBenefit = fields.Boolean("wantsBenefit");
+        errors = fields.Errors;
+        command = errors.Count == 0 ? new NewBenefit(rut!, wantsBenefit!.Value) : null;
+        return command is not null;
+    }
+
+    public async Task<CreateOutcome> InsertAsync(CrmDbContext db, NewBenefit benefit, CancellationToken cancellationToken) =>
+        ClientDependants.Outcome(
+            await NaturalKeyInsert.RunAsync(
+                db,
+                $"INSERT INTO benefits (client_id, rut, wants_benefit) SELECT c.id, c.rut, {benefit.WantsBenefit} FROM clients c WHERE c.rut = {benefit.Rut} ON CONFLICT (rut) DO NOTHING RETURNING id",
+                $"SELECT id FROM benefits WHERE rut = {benefit.Rut}",
+                cancellationToken),
+            Entity);
+
+    public string Describe(NewBenefit benefit) => $"rut {PersonalData.MaskRut(benefit.Rut)}, wants benefit {benefit.WantsBenefit}";
+}
+
+public static class BenefitEndpoints
+{
+    public static IEndpointRouteBuilder MapBenefits(this IEndpointRouteBuilder routes)
+    {
+        routes.MapIdempotentCreate<NewBenefit, CreateBenefitRequest>("/create_benefit", new BenefitCreate())
+            .WithName("CreateBenefit").WithTags("Benefits").WithSummary("Records an existing client's benefit choice, once per client.");
+
+        routes.MapGroup("/benefits").WithTags("Benefits")
+            .MapRowReads("benefit", db => db.Benefits, b => new BenefitView(b.Id, b.ClientId, b.Rut, b.WantsBenefit, b.CreatedAt))
+            .MapRowDelete("benefit", db => db.Benefits);
+        return routes;
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+
+namespace LeadFlow.Crm.Backend.Configuration;
+
+/// <summary>The <c>Crm</c> configuration section (environment variables <c>Crm__ApiKey</c>, ...).</summary>
+public sealed class CrmOptions
+{
+    public const string Section = "Crm";
+
+    /// <summary>The API key local mode uses when none is configured. Documented in the README; never for production.</summary>
+    public const string LocalDefaultApiKey = "local-dev-key";
+
+    public const long DefaultMaxBodyBytes = 16 * 1024;
+
+    /// <summary>The value callers send in <c>x-api-key</c>. Required outside local mode.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Apply pending EF Core migrations at start-up.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>Request bodies over this many bytes are refused with 413.</summary>
+    public long MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
+
+    /// <summary>Local mode only (no connection string): the private PostgreSQL cluster's data directory.</summary>
+    public string LocalDataDirectory { get; set; } = Path.Combine(".leadflow", "pgdata");
+}
+
+/// <summary>Refuses to start with settings that cannot work, naming the environment variable to fix.</summary>
+public sealed class CrmOptionsValidator : IValidateOptions<CrmOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CrmOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ApiKey))
+        {
+            failures.Add("Crm__ApiKey is required (the value clients send in the x-api-key header).");
+        }
+
+        if (options.MaxBodyBytes is < 1024 or > 10 * 1024 * 1024)
+        {
+            failures.Add("Crm__MaxBodyBytes must be between 1024 and 10485760.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,47 @@
+using LeadFlow.Crm.Backend.Auth;
+using LeadFlow.Crm.Backend.Benefits;
+using LeadFlow.Crm.Backend.Clients;
+using LeadFlow.Crm.Backend.Configuration;
+using LeadFlow.Crm.Backend.Data;
+using LeadFlow.Crm.Backend.Health;
+using LeadFlow.Crm.Backend.LeadFailures;
+using LeadFlow.Crm.Backend.OpenApi;
+using LeadFlow.Crm.Backend.Partners;
+using Microsoft.Extensions.Options;
+
+namespace LeadFlow.Crm.Backend;
+
+/// <summary>
+/// The backend as a value: <c>Program</c>, the tests, the benchmarks and the <c>leadflow</c> CLI all host it
+/// through <see cref="Build"/>, on real Kestrel.
+/// </summary>
+public static class CrmBackendApp
+{
+    /// <param name="configureBuilder">Runs first: add configuration, logging providers or services.</param>
+    /// <param name="configurePipeline">Runs before authentication and the endpoints, e.g. a fault-injection middleware.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configureBuilder = null, Action<WebApplication>? configurePipeline = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configureBuilder?.Invoke(builder);
+
+        builder.Services.AddOptions<CrmOptions>().BindConfiguration(CrmOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
+        builder.AddCrmDatabase();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddCrmOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        configurePipeline?.Invoke(app);
+        app.UseMiddleware<ApiKeyMiddleware>();
+
+        app.MapHealth();
+        app.MapClients();
+        app.MapPartners();
+        app.MapBenefits();
+        app.MapLeadFailures();
+        app.MapCrmOpenApi();
+        return app;
+    }
+}

@@ -1,0 +1,84 @@
+using LeadFlow.Leads;
+using Microsoft.EntityFrameworkCore;
+
+namespace LeadFlow.Crm.Backend.Data;
+
+/// <summary>The legacy CRM's tables. Table and column names are snake_case, as the CRM's reports expect.</summary>
+public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(options)
+{
+    public const int RutLength = 12;
+    public const int MaxIdempotencyKeyLength = 200;
+
+    public DbSet<ClientRow> Clients => Set<ClientRow>();
+
+    public DbSet<PartnerRow> Partners => Set<PartnerRow>();
+
+    public DbSet<BenefitRow> Benefits => Set<BenefitRow>();
+
+    public DbSet<LeadFailureRow> LeadFailures => Set<LeadFailureRow>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ClientRow>(client =>
+        {
+            client.ToTable("clients");
+            client.Property(c => c.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            client.Property(c => c.Rut).HasColumnName("rut").HasMaxLength(RutLength);
+            client.Property(c => c.Name).HasColumnName("name").HasMaxLength(LeadFields.MaxNameLength);
+            client.Property(c => c.Lastname).HasColumnName("lastname").HasMaxLength(LeadFields.MaxNameLength);
+            client.Property(c => c.Mail).HasColumnName("mail").HasMaxLength(LeadFields.MaxMailLength);
+            client.Property(c => c.Phone).HasColumnName("phone").HasMaxLength(LeadFields.MaxPhoneLength);
+            client.Property(c => c.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+            client.HasIndex(c => c.Rut).IsUnique().HasDatabaseName("ux_clients_rut");
+        });
+
+        modelBuilder.Entity<PartnerRow>(partner =>
+        {
+            partner.ToTable("partners");
+            partner.Property(p => p.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            partner.Property(p => p.ClientId).HasColumnName("client_id");
+            partner.Property(p => p.Rut).HasColumnName("rut").HasMaxLength(RutLength);
+            partner.Property(p => p.Store).HasColumnName("store").HasMaxLength(LeadFields.MaxStoreLength);
+            partner.Property(p => p.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+            partner.HasIndex(p => p.Rut).IsUnique().HasDatabaseName("ux_partners_rut");
+            partner.HasOne<ClientRow>().WithMany().HasForeignKey(p => p.ClientId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_partners_client");
+        });
+
+        modelBuilder.Entity<BenefitRow>(benefit =>
+        {
+            benefit.ToTable("benefits");
+            benefit.Property(b => b.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            benefit.Property(b => b.ClientId).HasColumnName("client_id");
+            benefit.Property(b => b.Rut).HasColumnName("rut").HasMaxLength(RutLength);
+            benefit.Property(b => b.WantsBenefit).HasColumnName("wants_benefit");
+            benefit.Property(b => b.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+            benefit.HasIndex(b => b.Rut).IsUnique().HasDatabaseName("ux_benefits_rut");
+            benefit.HasOne<ClientRow>().WithMany().HasForeignKey(b => b.ClientId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_benefits_client");
+        });
+
+        modelBuilder.Entity<LeadFailureRow>(failure =>
+        {
+            failure.ToTable("lead_failures");
+            failure.Property(f => f.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            failure.Property(f => f.LeadId).HasColumnName("lead_id").HasMaxLength(LeadFailureLimits.LeadId);
+            failure.Property(f => f.Step).HasColumnName("step").HasMaxLength(LeadFailureLimits.Step);
+            failure.Property(f => f.Reason).HasColumnName("reason").HasMaxLength(LeadFailureLimits.Reason);
+            failure.Property(f => f.PayloadReference).HasColumnName("payload_reference").HasMaxLength(LeadFailureLimits.PayloadReference);
+            failure.Property(f => f.Errors).HasColumnName("errors").HasColumnType("jsonb");
+            failure.Property(f => f.RecordedAt).HasColumnName("recorded_at").HasDefaultValueSql("now()");
+            failure.HasIndex(f => new { f.LeadId, f.Id }).HasDatabaseName("ix_lead_failures_lead_id");
+        });
+
+        modelBuilder.Entity<IdempotencyRecord>(record =>
+        {
+            record.ToTable("idempotency_keys");
+            record.HasKey(r => r.Key);
+            record.Property(r => r.Key).HasColumnName("key").HasMaxLength(MaxIdempotencyKeyLength);
+            record.Property(r => r.RequestHash).HasColumnName("request_hash").HasMaxLength(64);
+            record.Property(r => r.Answer).HasColumnName("answer");
+            record.Property(r => r.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+        });
+    }
+}

@@ -1,0 +1,44 @@
+using LeadFlow.Crm.Backend.Configuration;
+using LeadFlow.Crm.Backend.LocalDatabase;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LeadFlow.Crm.Backend.Data;
+
+public static class DatabaseSetup
+{
+    /// <summary>Registers the pooled <see cref="CrmDbContext"/> over the configured server (or local mode's cluster) and migrations at start-up.</summary>
+    public static WebApplicationBuilder AddCrmDatabase(this WebApplicationBuilder builder)
+    {
+        var connectionString = LocalModeSetup.ResolveConnectionString(builder);
+        builder.Services.AddDbContextPool<CrmDbContext>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddHostedService<MigrateOnStart>();
+        return builder;
+    }
+}
+
+/// <summary>Applies pending migrations before the server accepts requests (EF takes a database lock, so several instances may start at once).</summary>
+internal sealed partial class MigrateOnStart(IServiceProvider services, IOptions<CrmOptions> options, ILogger<MigrateOnStart> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.MigrateOnStart)
+        {
+            return;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            LogMigrating(pending.Count, string.Join(", ", pending));
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Information, "Applying {Count} database migration(s): {Migrations}")]
+    private partial void LogMigrating(int count, string migrations);
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using LeadFlow.Crm.Backend.Creates;
+using LeadFlow.Crm.Backend.Data;
+using LeadFlow.Crm.Backend.Http;
+using LeadFlow.Leads;
+
+namespace LeadFlow.Crm.Backend.Partners;
+
+/// <summary>The body of <c>POST /create_partner</c>; <c>branch</c> is accepted instead of <c>store</c> (the mobile app's name).</summary>
+public sealed record CreatePartnerRequest(string Rut, string Store);
+
+public sealed record NewPartner(string Rut, string Store);
+
+public sealed record PartnerView(long Id, long ClientId, string Rut, string Store, DateTimeOffset CreatedAt);
+
+/// <summary>One partner per client: the client attached to a store.</summary>
+public sealed class PartnerCreate : ICreateDefinition<NewPartner>
+{
+    public string Entity => "partner";
+
+    public bool TryRead(JsonElement body, [NotNullWhen(true)] out NewPartner? command, out IReadOnlyList<FieldError> errors)
+    {
+        command = null;
+        if (BodyFields.Of(body, out errors) is not { } fields)
+        {
+            return false;
+        }
+
+        var rut = fields.Rut();
+        var store = fields.Text("store", LeadFields.Store, "branch");
+        errors = fields.Errors;
+        command = errors.Count == 0 ? new NewPartner(rut!, store!) : null;
+        return command is not null;
+    }
+
+    public async Task<CreateOutcome> InsertAsync(CrmDbContext db, NewPartner partner, CancellationToken cancellationToken) =>
+        ClientDependants.Outcome(
+            await NaturalKeyInsert.RunAsync(
+                db,
+                $"INSERT INTO partners (client_id, rut, store) SELECT c.id, c.rut, {partner.Store} FROM clients c WHERE c.rut = {partner.Rut} ON CONFLICT (rut) DO NOTHING RETURNING id",
+                $"SELECT id FROM partners WHERE rut = {partner.Rut}",
+                cancellationToken),
+            Entity);
+
+    public string Describe(NewPartner partner) => $"rut {PersonalData.MaskRut(partner.Rut)}, store {partner.Store}";
+}
+
+public static class PartnerEndpoints
+{
+    public static IEndpointRouteBuilder MapPartners(this IEndpointRouteBuilder routes)
+    {
+        routes.MapIdempotentCreate<NewPartner, CreatePartnerRequest>("/create_partner", new PartnerCreate())
+            .WithName("CreatePartner").WithTags("Partners").WithSummary("Attaches an existing client to a store, once per client.");
+
+        routes.MapGroup("/partners").WithTags("Partners")
+            .MapRowReads("partner", db => db.Partners, p => new PartnerView(p.Id, p.ClientId, p.Rut, p.Store, p.CreatedAt))
+            .MapRowDelete("partner", db => db.Partners);
+        return routes;
+    }
+}

@@ -1,0 +1,55 @@
+using LeadFlow.Leads;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LeadFlow.Crm.Backend.Problems;
+
+/// <summary>
+/// RFC 7807 answers. Every one names the broken rules in <c>errors</c> (field, rule, message) and says in
+/// <c>detail</c> what to do. 4xx answers are the caller's fault and not worth retrying; 5xx are.
+/// </summary>
+public static class CrmProblems
+{
+    public static ProblemHttpResult Validation(IReadOnlyList<FieldError> errors) =>
+        Create(StatusCodes.Status400BadRequest, "validation", "The request is not valid", errors);
+
+    public static ProblemHttpResult MalformedJson(string message) =>
+        Create(StatusCodes.Status400BadRequest, "malformed-json", "The body is not valid JSON", [new FieldError("body", "json.syntax", message)]);
+
+    public static ProblemHttpResult TooLarge(long maxBytes) =>
+        Create(StatusCodes.Status413PayloadTooLarge, "too-large", "The body is too large", [new FieldError("body", "body.maxBytes", $"must be at most {maxBytes} bytes")]);
+
+    public static ProblemHttpResult Conflict(string detail, params FieldError[] errors) =>
+        Create(StatusCodes.Status409Conflict, "conflict", "The request conflicts with the stored data", errors, detail);
+
+    public static ProblemHttpResult IdempotencyMismatch() =>
+        Create(StatusCodes.Status422UnprocessableEntity, "idempotency-mismatch", "The Idempotency-Key was already used for a different request", [new FieldError("Idempotency-Key", "idempotencyKey.mismatch", "was already used with a different method, path or body; use a new key for a new request")]);
+
+    public static ProblemHttpResult NotFound(string what) =>
+        Create(StatusCodes.Status404NotFound, "not-found", "Not found", [], $"{what} does not exist.");
+
+    public static ProblemHttpResult Unauthorized() =>
+        Create(StatusCodes.Status401Unauthorized, "unauthorized", "Missing or wrong API key", [new FieldError("x-api-key", "apiKey.valid", "the x-api-key header must carry the backend's API key")]);
+
+    public static ProblemHttpResult Unavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Not ready", [], detail);
+
+    public static ProblemDetails Details(int status, string slug, string title, IReadOnlyList<FieldError> errors, string? detail = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Type = $"https://leadflow.dev/problems/{slug}",
+            Title = title,
+            Status = status,
+            Detail = detail ?? string.Join("; ", errors.Select(e => e.ToString())),
+        };
+        problem.Extensions["errors"] = errors.Select(e => new ProblemFieldError(e.Field, e.Rule, e.Message)).ToList();
+        return problem;
+    }
+
+    private static ProblemHttpResult Create(int status, string slug, string title, IReadOnlyList<FieldError> errors, string? detail = null) =>
+        TypedResults.Problem(Details(status, slug, title, errors, detail));
+}
+
+/// <summary>One entry of a problem's <c>errors</c> list.</summary>
+public sealed record ProblemFieldError(string Field, string Rule, string Message);

@@ -1,0 +1,97 @@
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+
+namespace LeadFlow.EmbeddedTemporal.Executions;
+
+/// <summary>The server-side retry rules of activities (retry policy defaults and the next-attempt decision).</summary>
+internal static class ActivityRetryPolicy
+{
+    /// <summary>
+    /// Fills what the command left out the way the server does: initial interval 1 s, backoff coefficient 2.0,
+    /// maximum interval 100 x initial, unlimited attempts.
+    /// </summary>
+    public static RetryPolicy WithDefaults(RetryPolicy? given)
+    {
+        var policy = given?.Clone() ?? new RetryPolicy();
+        var initial = policy.InitialInterval?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (initial <= TimeSpan.Zero)
+        {
+            initial = TimeSpan.FromSeconds(1);
+            policy.InitialInterval = Duration.FromTimeSpan(initial);
+        }
+
+        if (policy.BackoffCoefficient <= 0)
+        {
+            policy.BackoffCoefficient = 2.0;
+        }
+
+        if (policy.MaximumInterval is null || policy.MaximumInterval.ToTimeSpan() <= TimeSpan.Zero)
+        {
+            policy.MaximumInterval = Duration.FromTimeSpan(initial * 100);
+        }
+
+        return policy;
+    }
+
+    /// <summary>Whether the attempt that just failed gets another one, and after how long.</summary>
+    public static (RetryState State, TimeSpan Backoff) Next(ActivityInfo activity, Failure failure, DateTime now)
+    {
+        var policy = activity.RetryPolicy;
+        if (policy.MaximumAttempts > 0 && activity.Attempt >= policy.MaximumAttempts)
+        {
+            return (RetryState.MaximumAttemptsReached, TimeSpan.Zero);
+        }
+
+        if (IsNonRetryable(failure, policy))
+        {
+            return (RetryState.NonRetryableFailure, TimeSpan.Zero);
+        }
+
+        var backoff = failure.ApplicationFailureInfo?.NextRetryDelay is { } explicitDelay && explicitDelay.ToTimeSpan() > TimeSpan.Zero
+            ? explicitDelay.ToTimeSpan()
+            : Exponential(policy, activity.Attempt);
+        if (activity.Expiration is { } expiration && now + backoff >= expiration)
+        {
+            return (RetryState.Timeout, TimeSpan.Zero);
+        }
+
+        return (RetryState.InProgress, backoff);
+    }
+
+    private static TimeSpan Exponential(RetryPolicy policy, int failedAttempt)
+    {
+        var initial = policy.InitialInterval.ToTimeSpan().TotalMilliseconds;
+        var maximum = policy.MaximumInterval.ToTimeSpan().TotalMilliseconds;
+        var milliseconds = Math.Min(initial * Math.Pow(policy.BackoffCoefficient, failedAttempt - 1), maximum);
+        return TimeSpan.FromMilliseconds(milliseconds);
+    }
+
+    private static bool IsNonRetryable(Failure failure, RetryPolicy policy)
+    {
+        if (failure.ApplicationFailureInfo is { } application)
+        {
+            return application.NonRetryable || policy.NonRetryableErrorTypes.Contains(application.Type);
+        }
+
+        if (failure.TimeoutFailureInfo is { } timeout)
+        {
+            // The server matches timeouts as "TemporalTimeout:<TimeoutType>" against the non-retryable list.
+            var name = timeout.TimeoutType switch
+            {
+                TimeoutType.StartToClose => "StartToClose",
+                TimeoutType.Heartbeat => "Heartbeat",
+                TimeoutType.ScheduleToStart => "ScheduleToStart",
+                TimeoutType.ScheduleToClose => "ScheduleToClose",
+                _ => "Unspecified",
+            };
+            return timeout.TimeoutType is TimeoutType.ScheduleToStart or TimeoutType.ScheduleToClose
+                || policy.NonRetryableErrorTypes.Contains("TemporalTimeout:" + name);
+        }
+
+        return failure.CanceledFailureInfo is not null
+            || failure.TerminatedFailureInfo is not null
+            || failure.ServerFailureInfo?.NonRetryable == true;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Globalization;
+using LeadFlow.EmbeddedTemporal;
+
+// Standalone: dotnet run --project EmbeddedTemporal -- --port 7233
+var options = new EmbeddedTemporalOptions { Port = 7233 };
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--port" && i + 1 < args.Length)
+    {
+        options.Port = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    }
+    else if (args[i] == "--namespace" && i + 1 < args.Length)
+    {
+        options.Namespaces.Add(args[++i]);
+    }
+    else
+    {
+        Console.Error.WriteLine("usage: LeadFlow.EmbeddedTemporal [--port 7233] [--namespace extra-namespace]...");
+        return 2;
+    }
+}
+
+await using var server = await EmbeddedTemporalServer.StartAsync(options);
+Console.WriteLine($"Embedded Temporal server listening on {server.Address} (namespaces: {string.Join(", ", options.Namespaces)})");
+Console.WriteLine("WARNING: development/test only. State is in memory and lost on exit; there is no Web UI.");
+
+var stop = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.TrySetResult();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+await stop.Task;
+return 0;

@@ -1,0 +1,60 @@
+using System.Threading.Channels;
+
+namespace LeadFlow.EmbeddedTemporal.TaskQueues;
+
+/// <summary>
+/// One task queue (workflow or activity, normal or sticky). Pollers wait on a channel, so a task is handed
+/// to a waiting poller at once and a cancelled poll never swallows a task.
+/// </summary>
+internal sealed class TaskQueue<TTask>(string name)
+{
+    private readonly Channel<TTask> _tasks = Channel.CreateUnbounded<TTask>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private long _lastPollTicks;
+    private int _activePollers;
+
+    public string Name { get; } = name;
+
+    /// <summary>Set by ShutdownWorker on a sticky queue: its worker is gone.</summary>
+    public bool IsShutDown { get; private set; }
+
+    /// <summary>
+    /// Whether a worker polled recently: the real matching service refuses to add a task to a sticky queue
+    /// nobody polled within the sticky-poller-unavailable window, so history falls back to the normal queue.
+    /// </summary>
+    public bool HasRecentPoller(TimeSpan window) =>
+        !IsShutDown && (Volatile.Read(ref _activePollers) > 0 || DateTime.UtcNow.Ticks - Interlocked.Read(ref _lastPollTicks) < window.Ticks);
+
+    public void Add(TTask task) => _tasks.Writer.TryWrite(task);
+
+    /// <summary>Waits for a task until the token fires; returns default when it did.</summary>
+    public async Task<TTask?> TakeAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _activePollers);
+        try
+        {
+            return await _tasks.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return default;
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _lastPollTicks, DateTime.UtcNow.Ticks);
+            Interlocked.Decrement(ref _activePollers);
+        }
+    }
+
+    /// <summary>Marks the queue dead and hands back what was queued so it can be redirected.</summary>
+    public List<TTask> ShutDown()
+    {
+        IsShutDown = true;
+        var drained = new List<TTask>();
+        while (_tasks.Reader.TryRead(out var task))
+        {
+            drained.Add(task);
+        }
+
+        return drained;
+    }
+}

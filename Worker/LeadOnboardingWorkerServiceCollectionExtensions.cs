@@ -1,0 +1,48 @@
+using System.Globalization;
+using LeadFlow.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class LeadOnboardingWorkerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything the on-prem worker runs: the lead workflow, its activities and the CRM client, on a hosted
+    /// Temporal worker that connects with retries. Settings (validated at start-up): <c>Temporal__*</c>,
+    /// <c>Worker__*</c>, <c>Crm__*</c>, <c>LeadEvents__*</c>. Used by Program.cs, the tests and the benchmark alike.
+    /// </summary>
+    public static IServiceCollection AddLeadOnboardingWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TemporalOptions>()
+            .Bind(configuration.GetSection(TemporalOptions.Section))
+            .Validate(o => IsHostAndPort(o.Address), "Temporal__Address must be host:port of the Temporal server, e.g. localhost:7233")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Namespace), "Temporal__Namespace must not be empty (default: default)")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.TaskQueue), "Temporal__TaskQueue must not be empty (default: lead-onboarding)")
+            .ValidateOnStart();
+        services.AddOptions<LeadWorkerOptions>()
+            .Bind(configuration.GetSection(LeadWorkerOptions.Section))
+            .Validate(o => o.MaxConcurrentActivities is >= 1 and <= 1000, "Worker__MaxConcurrentActivities must be between 1 and 1000 (default 20)")
+            .Validate(o => o.MaxConcurrentWorkflowTasks is >= 2 and <= 1000, "Worker__MaxConcurrentWorkflowTasks must be between 2 and 1000 (default 50)")
+            .Validate(o => o.GracefulShutdownTimeout >= TimeSpan.Zero && o.GracefulShutdownTimeout <= TimeSpan.FromMinutes(10), "Worker__GracefulShutdownTimeout must be between 00:00:00 and 00:10:00 (default 00:00:20)")
+            .Validate(o => o.MaxReconnectDelay >= TimeSpan.FromMilliseconds(10) && o.MaxReconnectDelay <= TimeSpan.FromMinutes(10), "Worker__MaxReconnectDelay must be between 00:00:00.010 and 00:10:00 (default 00:00:30)")
+            .ValidateOnStart();
+
+        // The host must wait for the worker's own graceful shutdown, or in-flight activities are cut short.
+        // Read raw here: an invalid value is reported by the validation above at start-up, not while building the host.
+        var graceful = TimeSpan.TryParse(configuration[$"{LeadWorkerOptions.Section}:{nameof(LeadWorkerOptions.GracefulShutdownTimeout)}"], CultureInfo.InvariantCulture, out var configured)
+            ? configured
+            : new LeadWorkerOptions().GracefulShutdownTimeout;
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = graceful.Duration() + TimeSpan.FromSeconds(10));
+
+        services.AddLeadOnboardingSteps(configuration);
+        services.AddHostedService<LeadOnboardingWorkerService>();
+        return services;
+    }
+
+    private static bool IsHostAndPort(string? address)
+    {
+        var colon = address?.LastIndexOf(':') ?? -1;
+        return colon > 0 && int.TryParse(address![(colon + 1)..], out var port) && port is > 0 and < 65536;
+    }
+}

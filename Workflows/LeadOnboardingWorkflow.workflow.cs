@@ -1,0 +1,171 @@
+using System.Linq.Expressions;
+using LeadFlow.Activities;
+using LeadFlow.Activities.Steps;
+using LeadFlow.Activities.Temporal;
+using LeadFlow.Leads;
+using Microsoft.Extensions.Logging;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
+
+namespace LeadFlow.Workflows;
+
+/// <summary>
+/// One lead becomes a client, a partner and a benefit in the CRM, or a recorded failure a person can act on.
+/// A saga: every row this run creates is remembered, and on failure the error step undoes them in
+/// reverse and records why. Deterministic: all I/O is in the activities.
+/// </summary>
+[Workflow]
+public sealed partial class LeadOnboardingWorkflow
+{
+    public const string DefaultTaskQueue = "lead-onboarding";
+
+    /// <summary>The saga's compensations: the rows created so far, undone newest first on failure.</summary>
+    private readonly List<StepRecord> records = [];
+    private IReadOnlyList<StepRecord> undone = [];
+    private string currentStep = LeadOnboardingSteps.ReceiveLead;
+    private LeadOutcome outcome = LeadOutcome.Running;
+    private LeadError? error;
+
+    private static string LeadId => Workflow.Info.WorkflowId;
+
+    [WorkflowRun]
+    public async Task<LeadOnboardingResult> RunAsync(LeadOnboardingInput input)
+    {
+        var options = input.Options ?? new LeadOnboardingOptions();
+        try
+        {
+            var lead = await ReceiveAsync(input.EventJson, options);
+            var client = await CreateAsync(LeadOnboardingSteps.CreateClient, options, step => step.CreateClientAsync(lead));
+            var partner = await CreateAsync(LeadOnboardingSteps.CreatePartner, options, step => step.CreatePartnerAsync(lead));
+            var benefit = await CreateAsync(LeadOnboardingSteps.CreateBenefit, options, step => step.CreateBenefitAsync(lead));
+
+            outcome = LeadOutcome.Completed;
+            LogCompleted(Workflow.Logger, LeadId, client.Id, partner.Id, benefit.Id);
+            return new LeadOnboardingResult(LeadId, client.Id, partner.Id, benefit.Id, [.. records]);
+        }
+        catch (ActivityFailureException failure)
+        {
+            error = Describe(currentStep, failure);
+            await RecordFailureAsync(input, options);
+            throw FailedRun();
+        }
+    }
+
+    [WorkflowQuery]
+    public LeadStatus GetStatus() => new(LeadId, currentStep, outcome, [.. records], undone, error);
+
+    /// <summary>
+    /// A local activity: unwrapping and validating the event touches nothing outside the worker, so it runs
+    /// in the worker without the server round trips of a full activity (a lead costs four, not five).
+    /// </summary>
+    private Task<Lead> ReceiveAsync(string eventJson, LeadOnboardingOptions options)
+    {
+        currentStep = LeadOnboardingSteps.ReceiveLead;
+        var step = ActivityOptionsFor(LeadOnboardingSteps.Get(LeadOnboardingSteps.ReceiveLead), options, options.RetryWindow);
+        return Workflow.ExecuteLocalActivityAsync(
+            (LeadOnboardingActivities activities) => activities.ReceiveLeadAsync(eventJson),
+            new LocalActivityOptions { StartToCloseTimeout = step.StartToCloseTimeout, ScheduleToCloseTimeout = step.ScheduleToCloseTimeout, RetryPolicy = step.RetryPolicy });
+    }
+
+    private async Task<StepRecord> CreateAsync(string name, LeadOnboardingOptions options, Expression<Func<LeadOnboardingActivities, Task<StepRecord>>> create)
+    {
+        var record = await StepAsync(name, options, create);
+        records.Add(record);
+        return record;
+    }
+
+    private Task<T> StepAsync<T>(string name, LeadOnboardingOptions options, Expression<Func<LeadOnboardingActivities, Task<T>>> step)
+    {
+        currentStep = name;
+        return Workflow.ExecuteActivityAsync(step, ActivityOptionsFor(LeadOnboardingSteps.Get(name), options, options.RetryWindow));
+    }
+
+    /// <summary>Undo what this run created and record the failure. Retried on its own, longer policy; never skipped.</summary>
+    private async Task RecordFailureAsync(LeadOnboardingInput input, LeadOnboardingOptions options)
+    {
+        var failed = error!;
+        var failure = new LeadFailure(
+            LeadId,
+            failed.FailedStep,
+            failed.Message,
+            failed.Type,
+            failed.FieldErrors,
+            [.. records],
+            PayloadReference: $"temporal://{Workflow.Info.Namespace}/workflows/{LeadId}/{Workflow.Info.RunId}");
+        currentStep = LeadOnboardingSteps.RecordFailure;
+        var errorStep = ActivityOptionsFor(LeadOnboardingSteps.ErrorStep, options with { StepTimeout = null }, options.ErrorStepRetryWindow);
+
+        // Compensation must run even when the run itself is being cancelled.
+        errorStep.CancellationToken = CancellationToken.None;
+        try
+        {
+            var recorded = await Workflow.ExecuteActivityAsync((LeadOnboardingActivities step) => step.RecordFailureAsync(failure), errorStep);
+            undone = recorded.Undone;
+            error = failed with { FailureRecordId = recorded.FailureId };
+        }
+        catch (ActivityFailureException notRecorded)
+        {
+            error = failed with { Message = $"{failed.Message} (and the failure could not be recorded: {notRecorded.InnerException?.Message ?? notRecorded.Message})" };
+        }
+
+        outcome = failed.Type == LeadErrorTypes.LeadRejected ? LeadOutcome.Rejected : LeadOutcome.Failed;
+        LogFailed(Workflow.Logger, LeadId, failed.FailedStep, failed.Type, failed.Message);
+    }
+
+    /// <summary>Ends the run as Failed with a typed reason, so Temporal lists every lead that needs a person.</summary>
+    private ApplicationFailureException FailedRun()
+    {
+        var failed = error!;
+        var (errorType, verdict) = outcome == LeadOutcome.Rejected
+            ? (LeadErrorTypes.LeadRejected, "rejected")
+            : (LeadErrorTypes.LeadOnboardingFailed, "failed");
+        return new ApplicationFailureException(
+            $"Lead {LeadId} {verdict} at {failed.FailedStep} ({failed.Type}): {failed.Message}",
+            errorType,
+            nonRetryable: true,
+            details: [failed]);
+    }
+
+    private static LeadError Describe(string step, ActivityFailureException failure)
+    {
+        var cause = failure.InnerException;
+        if (cause is TimeoutFailureException timeout)
+        {
+            // The retry window ran out; the last attempt's error, if any, says why.
+            var last = timeout.InnerException as ApplicationFailureException;
+            return new LeadError(
+                step,
+                last?.ErrorType ?? LeadErrorTypes.CrmUnavailable,
+                $"{step} did not succeed within its retry window ({timeout.TimeoutType}){(last is null ? "" : $": {last.Message}")}",
+                []);
+        }
+
+        if (cause is ApplicationFailureException application)
+        {
+            var fieldErrors = application.Details.Count > 0 ? application.Details.ElementAt<IReadOnlyList<FieldError>>(0) : [];
+            return new LeadError(step, application.ErrorType ?? nameof(ApplicationFailureException), application.Message, fieldErrors);
+        }
+
+        return new LeadError(step, cause?.GetType().Name ?? nameof(ActivityFailureException), cause?.Message ?? failure.Message, []);
+    }
+
+    private static ActivityOptions ActivityOptionsFor(StepDefinition step, LeadOnboardingOptions options, TimeSpan retryWindow) => new()
+    {
+        StartToCloseTimeout = options.StepTimeout ?? step.StartToCloseTimeout,
+        ScheduleToCloseTimeout = retryWindow,
+        RetryPolicy = new RetryPolicy
+        {
+            InitialInterval = options.InitialRetryInterval,
+            BackoffCoefficient = (float)options.BackoffCoefficient,
+            MaximumInterval = options.MaximumRetryInterval,
+            NonRetryableErrorTypes = [.. step.Retry.NonRetryableErrorTypes],
+        },
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lead {LeadId} completed: client {ClientId}, partner {PartnerId}, benefit {BenefitId}")]
+    private static partial void LogCompleted(ILogger logger, string leadId, long clientId, long partnerId, long benefitId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lead {LeadId} failed at {Step} ({ErrorType}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, string leadId, string step, string errorType, string reason);
+}

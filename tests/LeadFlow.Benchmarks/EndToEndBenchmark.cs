@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using LeadFlow.Activities.Crm;
+using LeadFlow.Leads;
+using LeadFlow.TestSupport;
+using LeadFlow.Workflows;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Temporalio.Client;
+
+namespace LeadFlow.Benchmarks;
+
+/// <summary>
+/// Leads per second and event-to-committed latency (workflow start to completion) with the test Temporal server,
+/// the production worker, the real backend and PostgreSQL in this process; then the same three backend calls
+/// made directly, without orchestration, for comparison. Bar: at least 50 leads/s orchestrated.
+/// </summary>
+public sealed class EndToEndBenchmark : IBenchmark
+{
+    private const double BarLeadsPerSecond = 50;
+
+    public string Name => "e2e";
+
+    public string Description => "leads/s and p50/p99 latency through Temporal + worker + backend + PostgreSQL vs direct calls [--leads 1000] [--concurrency 100]";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var leads = Option(args, "--leads", 1000);
+        var concurrency = Option(args, "--concurrency", 100);
+
+        var postgres = await PostgresServer.GetAsync();
+        await using var backend = await CrmBackendHost.StartAsync(await postgres.CreateDatabaseAsync("leadflow_bench"), apiKey: null,
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var temporal = await TestTemporal.GetAsync();
+        var client = await temporal.ConnectAsync();
+        var taskQueue = $"lead-onboarding-bench-{Guid.NewGuid():N}";
+        using var worker = await StartWorkerAsync(temporal, backend, taskQueue);
+        using var crm = CrmClient(backend);
+        Console.WriteLine($"e2e: {leads} leads, {concurrency} started at once at most, Temporal {temporal.Kind} at {temporal.Address}, worker defaults ({Environment.ProcessorCount} cores)");
+
+        await OrchestratedAsync(client, taskQueue, 20, concurrency);
+        await DirectAsync(crm.GetRequiredService<ICrmApi>(), 20, concurrency);
+
+        var orchestrated = await OrchestratedAsync(client, taskQueue, leads, concurrency);
+        var direct = await DirectAsync(crm.GetRequiredService<ICrmApi>(), leads, concurrency);
+        Print("orchestrated (Temporal)", orchestrated);
+        Print("direct (3 HTTP calls)", direct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: direct is {direct.LeadsPerSecond / orchestrated.LeadsPerSecond:0.0}x the orchestrated throughput; orchestration adds {Stats.Percentile(orchestrated.SortedMs, 50) - Stats.Percentile(direct.SortedMs, 50):0.0} ms at p50"));
+
+        await worker.StopAsync();
+        if (orchestrated.LeadsPerSecond < BarLeadsPerSecond)
+        {
+            Console.WriteLine($"FAIL: {orchestrated.LeadsPerSecond:0.0} leads/s is below the bar of {BarLeadsPerSecond} leads/s");
+            return 1;
+        }
+
+        Console.WriteLine($"OK: {orchestrated.LeadsPerSecond:0.0} leads/s >= {BarLeadsPerSecond} leads/s");
+        return 0;
+    }
+
+    private static Task<Run> OrchestratedAsync(TemporalClient client, string taskQueue, int leads, int concurrency) =>
+        MeasureAsync(leads, concurrency, async (eventId, eventJson) =>
+        {
+            var handle = await client.StartWorkflowAsync(
+                (LeadOnboardingWorkflow workflow) => workflow.RunAsync(new LeadOnboardingInput(eventJson, null)),
+                new WorkflowOptions(LeadWorkflowIds.ForEvent(eventId), taskQueue));
+            await handle.GetResultAsync();
+        });
+
+    private static Task<Run> DirectAsync(ICrmApi crm, int leads, int concurrency) =>
+        MeasureAsync(leads, concurrency, async (eventId, eventJson) =>
+        {
+            var lead = BenchmarkLeads.LeadOf(eventJson);
+            await crm.CreateClientAsync(new(lead.Name, lead.Lastname, lead.Rut, lead.Mail, lead.Phone), $"direct-{eventId}:CreateClient");
+            await crm.CreatePartnerAsync(new(lead.Rut, lead.Store), $"direct-{eventId}:CreatePartner");
+            await crm.CreateBenefitAsync(new(lead.Rut, lead.WantsBenefit), $"direct-{eventId}:CreateBenefit");
+        });
+
+    private static async Task<Run> MeasureAsync(int leads, int concurrency, Func<string, string, Task> onboard)
+    {
+        var events = Enumerable.Range(0, leads).Select(_ => BenchmarkLeads.NewEvent()).ToList();
+        var latencies = new double[leads];
+        using var slots = new SemaphoreSlim(concurrency);
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(events.Select(async (e, i) =>
+        {
+            await slots.WaitAsync();
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                await onboard(e.Id, e.Json);
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        total.Stop();
+        Array.Sort(latencies);
+        return new Run(leads / total.Elapsed.TotalSeconds, total.Elapsed, latencies);
+    }
+
+    private static async Task<IHost> StartWorkerAsync(TestTemporalServer temporal, CrmBackendHost backend, string taskQueue)
+    {
+        // The production registration, only pointed at this process's servers.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark", Args = [] });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Temporal:Address"] = temporal.Address,
+            ["Temporal:Namespace"] = temporal.Namespace,
+            ["Temporal:TaskQueue"] = taskQueue,
+            ["Crm:BaseUrl"] = backend.BaseAddress.ToString(),
+            ["Crm:ApiKey"] = backend.ApiKey,
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddLeadOnboardingWorker(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static ServiceProvider CrmClient(CrmBackendHost backend)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Crm:BaseUrl"] = backend.BaseAddress.ToString(),
+            ["Crm:ApiKey"] = backend.ApiKey,
+        }).Build();
+        return new ServiceCollection().AddLogging().AddCrmApi(configuration).BuildServiceProvider();
+    }
+
+    private static void Print(string label, Run run) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label,-24} {run.LeadsPerSecond,8:0.0} leads/s  p50 {Stats.Percentile(run.SortedMs, 50),7:0.0} ms  p99 {Stats.Percentile(run.SortedMs, 99),7:0.0} ms  ({run.SortedMs.Count} leads in {run.Elapsed.TotalSeconds:0.00} s)"));
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+    }
+
+    private sealed record Run(double LeadsPerSecond, TimeSpan Elapsed, IReadOnlyList<double> SortedMs);
+
+    /// <summary>Events with valid, unique RUTs, as the bus delivers them.</summary>
+    private static class BenchmarkLeads
+    {
+        private static int next = Random.Shared.Next(10_000_000, 80_000_000);
+
+        public static (string Id, string Json) NewEvent()
+        {
+            var body = Interlocked.Increment(ref next).ToString(CultureInfo.InvariantCulture);
+            var id = Guid.NewGuid().ToString();
+            var json = $$$"""
+                {"version":"0","id":"{{{id}}}","detail-type":"LeadSubmitted","source":"crm.leads","account":"1","time":"2026-01-01T12:00:00Z","region":"us-east-1","resources":[],
+                 "detail":{"name":"Alice","lastname":"Cooper","rut":"{{{body}}}-{{{Rut.CheckDigit(body)}}}","phone":"+56 9 5454 5454","mail":"acooper@example.com","store":"ESTACION_CENTRAL","wantsBenefit":true,"origin":"bench"}}
+                """;
+            return (id, json);
+        }
+
+        public static Lead LeadOf(string eventJson)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(eventJson);
+            return LeadReader.TryRead(document.RootElement.GetProperty("detail"), out var lead, out _)
+                ? lead
+                : throw new InvalidOperationException("benchmark event is invalid");
+        }
+    }
+}

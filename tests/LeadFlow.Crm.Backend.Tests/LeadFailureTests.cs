@@ -1,0 +1,88 @@
+using System.Net;
+using LeadFlow.TestSupport;
+
+namespace LeadFlow.Crm.Backend.Tests;
+
+public sealed class LeadFailureTests(CrmBackendFixture backend) : IClassFixture<CrmBackendFixture>
+{
+    private readonly HttpClient http = backend.Host.CreateClient();
+
+    [Fact]
+    public async Task RecordedFailure_IsListedWithItsFieldErrors()
+    {
+        var leadId = $"lead-{Guid.NewGuid()}";
+        var recorded = await http.PostJsonAsync("/lead_failures", new
+        {
+            leadId,
+            step = "ReceiveLead",
+            reason = "The lead is not valid: rut check digit",
+            payloadReference = "s3://leads/evt-1.json",
+            errors = new[] { new { field = "rut", rule = "rut.checkDigit", message = "check digit does not match" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, recorded.Status);
+        Assert.True(recorded.Json.GetProperty("created").GetBoolean());
+
+        var page = (await http.ReadAsync($"/lead_failures?leadId={leadId}")).Json;
+
+        var item = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal("ReceiveLead", item.GetProperty("step").GetString());
+        Assert.Equal("s3://leads/evt-1.json", item.GetProperty("payloadReference").GetString());
+        Assert.Equal("rut.checkDigit", item.GetProperty("errors")[0].GetProperty("rule").GetString());
+        Assert.Equal(recorded.Json.GetProperty("id").GetInt64(), item.GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Failures_AreListedNewestFirstAndPaged()
+    {
+        var leadId = $"lead-{Guid.NewGuid()}";
+        foreach (var step in new[] { "CreateClient", "CreatePartner", "CreateBenefit" })
+        {
+            await http.PostJsonAsync("/lead_failures", new { leadId, step, reason = "CRM unavailable" });
+        }
+
+        var first = (await http.ReadAsync($"/lead_failures?leadId={leadId}&limit=2")).Json;
+        var steps = first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("step").GetString()).ToList();
+        var next = first.GetProperty("nextBefore").GetInt64();
+        var second = (await http.ReadAsync($"/lead_failures?leadId={leadId}&limit=2&before={next}")).Json;
+
+        Assert.Equal(["CreateBenefit", "CreatePartner"], steps);
+        Assert.Equal("CreateClient", Assert.Single(second.GetProperty("items").EnumerateArray()).GetProperty("step").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, second.GetProperty("nextBefore").ValueKind);
+    }
+
+    [Fact]
+    public async Task SameKey_RecordsTheFailureOnce()
+    {
+        var leadId = $"lead-{Guid.NewGuid()}";
+        var body = new { leadId, step = "CreateClient", reason = "timeout" };
+
+        var first = await http.PostJsonAsync("/lead_failures", body, $"failure-{leadId}");
+        var again = await http.PostJsonAsync("/lead_failures", body, $"failure-{leadId}");
+
+        Assert.Equal(first.Text, again.Text);
+        Assert.Single((await http.ReadAsync($"/lead_failures?leadId={leadId}")).Json.GetProperty("items").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("""{"step":"CreateClient","reason":"x"}""", "leadId", "required")]
+    [InlineData("""{"leadId":"l","reason":"x"}""", "step", "required")]
+    [InlineData("""{"leadId":"l","step":"CreateClient"}""", "reason", "required")]
+    [InlineData("""{"leadId":"l","step":"s","reason":"x","errors":"rut"}""", "errors", "type")]
+    [InlineData("""{"leadId":"l","step":"s","reason":"x","errors":[{"message":"m"}]}""", "errors", "errors.item")]
+    public async Task InvalidFailure_Is400NamingFieldAndRule(string body, string field, string rule)
+    {
+        var answer = await http.SendAsync(HttpMethod.Post, "/lead_failures", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains((field, rule), answer.Rules);
+    }
+
+    [Fact]
+    public async Task LimitOutOfRange_Is400()
+    {
+        var answer = await http.ReadAsync("/lead_failures?limit=0");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains(("limit", "range"), answer.Rules);
+    }
+}

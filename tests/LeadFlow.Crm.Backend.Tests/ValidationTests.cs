@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text.Json;
+using LeadFlow.TestSupport;
+
+namespace LeadFlow.Crm.Backend.Tests;
+
+/// <summary>Every refusal is a 4xx problem detail (application/problem+json) naming the field and the rule.</summary>
+public sealed class ValidationTests(CrmBackendFixture backend) : IClassFixture<CrmBackendFixture>
+{
+    private readonly HttpClient http = backend.Host.CreateClient();
+
+    public static TheoryData<string, string, string> BrokenClients => new()
+    {
+        { """{"lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "name", "required" },
+        { """{"name":"  ","lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "name", "required" },
+        { $$"""{"name":"{{new string('x', 101)}}","lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "name", "maxLength" },
+        { """{"name":"A\u0007","lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "name", "noControlCharacters" },
+        { """{"name":true,"lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "name", "type" },
+        { """{"name":"A","rut":"11111111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "lastname", "required" },
+        { """{"name":"A","lastname":"C","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "required" },
+        { """{"name":"A","lastname":"C","rut":"11111111-2","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "rut.checkDigit" },
+        { """{"name":"A","lastname":"C","rut":"11A11111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "rut.format" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"not-a-mail","phone":"+56 9 5454 5454"}""", "mail", "mail.format" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","phone":"+56 9 5454 5454"}""", "mail", "required" },
+        { $$"""{"name":"A","lastname":"C","rut":"11111111-1","mail":"{{new string('a', 250)}}@b.cl","phone":"+56 9 5454 5454"}""", "mail", "maxLength" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"call me"}""", "phone", "phone.format" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"123"}""", "phone", "phone.digits" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"a@b.cl"}""", "phone", "required" },
+        { """["not","an","object"]""", "body", "type" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenClients))]
+    public async Task InvalidClient_Is400NamingFieldAndRule(string body, string field, string rule)
+    {
+        var answer = await http.SendAsync(HttpMethod.Post, "/create_client", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal("application/problem+json", answer.MediaType);
+        Assert.Contains((field, rule), answer.Rules);
+        Assert.Contains(field, answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryBrokenRule_IsReportedAtOnce()
+    {
+        var answer = await http.SendAsync(HttpMethod.Post, "/create_client", """{"rut":"1-2","mail":"x"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal(["name", "lastname", "rut", "mail", "phone"], answer.Rules.Select(r => r.Field));
+    }
+
+    [Theory]
+    [InlineData("/create_partner", """{"rut":"11111111-1"}""", "store", "required")]
+    [InlineData("/create_partner", """{"store":"X"}""", "rut", "required")]
+    [InlineData("/create_benefit", """{"rut":"11111111-1"}""", "wantsBenefit", "required")]
+    [InlineData("/create_benefit", """{"rut":"11111111-1","wantsBenefit":"maybe"}""", "wantsBenefit", "type")]
+    [InlineData("/create_benefit", """{"rut":"11.111.111-K","wantsBenefit":true}""", "rut", "rut.checkDigit")]
+    public async Task InvalidPartnerOrBenefit_Is400NamingFieldAndRule(string path, string body, string field, string rule)
+    {
+        var answer = await http.SendAsync(HttpMethod.Post, path, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains((field, rule), answer.Rules);
+    }
+
+    [Fact]
+    public async Task MalformedJson_Is400NamingThePosition()
+    {
+        var answer = await http.SendAsync(HttpMethod.Post, "/create_client", "{\"name\": \"A\",\n \"rut\": }");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal("application/problem+json", answer.MediaType);
+        Assert.Contains(("body", "json.syntax"), answer.Rules);
+        Assert.Contains("line 2", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EmptyBody_Is400()
+    {
+        var answer = await http.SendAsync(HttpMethod.Post, "/create_client", "");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains(("body", "json.syntax"), answer.Rules);
+    }
+
+    [Fact]
+    public async Task BodyOverTheLimit_Is413()
+    {
+        var body = JsonSerializer.Serialize(new { name = new string('x', 17 * 1024), lastname = "C", rut = Ruts.Next(), mail = "a@b.cl", phone = "+56 9 5454 5454" });
+
+        var answer = await http.SendAsync(HttpMethod.Post, "/create_client", body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.Status);
+        Assert.Contains(("body", "body.maxBytes"), answer.Rules);
+    }
+
+    [Fact]
+    public async Task ChunkedBodyOverTheLimit_Is413()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/create_client")
+        {
+            Content = new StreamContent(new MemoryStream(new byte[20 * 1024])),
+        };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task RefusedClient_WritesNoRow()
+    {
+        var rut = Ruts.Next();
+        await http.PostJsonAsync("/create_client", Api.Client(rut, mail: "nope"));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await http.ReadAsync($"/clients/by-rut/{rut}")).Status);
+    }
+}

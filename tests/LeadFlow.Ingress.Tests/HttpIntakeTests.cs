@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LeadFlow.Ingress.Tests.Support;
+using LeadFlow.Workflows;
+using Temporalio.Converters;
+
+namespace LeadFlow.Ingress.Tests;
+
+/// <summary>POST /events and GET /leads/{id} on the real app, without a worker (starts only).</summary>
+public sealed class HttpIntakeTests
+{
+    [Fact]
+    public async Task Envelope_IsStarted()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var eventId = TestEvents.NewEventId();
+
+        var (status, body) = await PostAsync(http, TestEvents.Json(eventId), contentType: null);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var entry = body.GetProperty("entries").EnumerateArray().Single();
+        Assert.Equal(LeadWorkflowIds.ForEvent(eventId), entry.GetProperty("workflowId").GetString());
+        Assert.Equal("Started", entry.GetProperty("status").GetString());
+        await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).DescribeAsync();
+    }
+
+    [Fact]
+    public async Task SameEnvelopeTwice_SecondIsDuplicate()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var json = TestEvents.Json();
+
+        await PostAsync(http, json);
+        var (status, body) = await PostAsync(http, json, "text/plain");
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal("Duplicate", body.GetProperty("entries")[0].GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PutEventsEntries_AreStartedWithPerEntryErrors(bool wrapped)
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var entries = new JsonArray(
+            Entry(TestEvents.Lead().ToJsonString()),
+            Entry("[1,2]"),
+            Entry(TestEvents.Lead().ToJsonString()),
+            new JsonObject { ["Source"] = "crm.leads", ["DetailType"] = "LeadSubmitted" });
+        var body = wrapped ? new JsonObject { ["Entries"] = entries }.ToJsonString() : entries.ToJsonString();
+
+        var (status, answer) = await PostAsync(http, body);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(2, answer.GetProperty("entries").GetArrayLength());
+        var errors = answer.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal([1, 3], errors.Select(e => e.GetProperty("index").GetInt32()));
+        Assert.All(errors, e => Assert.Equal("Detail", e.GetProperty("field").GetString()));
+        foreach (var entry in answer.GetProperty("entries").EnumerateArray())
+        {
+            var description = await temporal.Client.GetWorkflowHandle(entry.GetProperty("workflowId").GetString()!).DescribeAsync();
+            Assert.Equal(entry.GetProperty("runId").GetString(), description.RunId);
+        }
+    }
+
+    [Fact]
+    public async Task BareLead_IsWrappedIntoANewEvent()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+
+        var (status, body) = await PostAsync(http, TestEvents.Lead().ToJsonString(), "application/json");
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var workflowId = body.GetProperty("entries")[0].GetProperty("workflowId").GetString()!;
+        var handle = temporal.Client.GetWorkflowHandle<LeadOnboardingWorkflow>(workflowId);
+        var history = await handle.FetchHistoryAsync();
+        var input = await temporal.Client.Options.DataConverter.ToValueAsync<LeadOnboardingInput>(history.Events.First().WorkflowExecutionStartedEventAttributes.Input.Payloads_[0]);
+        var envelope = JsonNode.Parse(input.EventJson)!;
+        Assert.Equal("crm.leads", envelope["source"]!.GetValue<string>());
+        Assert.Equal("LeadSubmitted", envelope["detail-type"]!.GetValue<string>());
+        Assert.Equal(workflowId, LeadWorkflowIds.ForEvent(envelope["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task BareLeadWithIdempotencyKey_RetryIsDuplicate()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        http.DefaultRequestHeaders.Add("Idempotency-Key", TestEvents.NewEventId());
+        var lead = TestEvents.Lead().ToJsonString();
+
+        await PostAsync(http, lead);
+        var (_, body) = await PostAsync(http, lead);
+
+        Assert.Equal("Duplicate", body.GetProperty("entries")[0].GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"id\":\"x\",\"detail\":{\"name\":", "envelope")]
+    [InlineData("{\"id\":\"x\",\"source\":\"crm.leads\"}", "detail")]
+    [InlineData("{\"id\":\"x\",\"source\":\"crm.leads\",\"detail\":7}", "detail")]
+    [InlineData("{\"id\":7,\"detail\":{}}", "id")]
+    [InlineData("{\"id\":\"x\",\u0002\"detail\":{}}", "envelope")]
+    [InlineData("42", "body")]
+    [InlineData("{\"Entries\":{}}", "Entries")]
+    public async Task MalformedBody_Is400NamingTheField(string body, string field)
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+
+        var (status, problem) = await PostAsync(http, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(field, problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task BodyOver256KB_Is413()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var envelope = TestEvents.Envelope();
+        envelope["detail"]!["notes"] = new string('x', 300 * 1024);
+
+        var (status, _) = await PostAsync(http, envelope.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+    }
+
+    [Fact]
+    public async Task UnknownLead_Is404()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+
+        using var response = await http.GetAsync(new Uri($"leads/{TestEvents.NewEventId()}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task TemporalUnreachable_Is503()
+    {
+        await using var host = await IngressHost.StartAsync(new Temporal.TemporalClientSource(IngressTemporal.Unreachable()));
+        using var http = host.CreateClient();
+
+        var (status, _) = await PostAsync(http, TestEvents.Json());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+    }
+
+    [Fact]
+    public async Task ApiKey_WhenSet_IsRequired()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource(), new Dictionary<string, string?> { ["Ingress:ApiKey"] = "s3cret" });
+        using var http = host.CreateClient();
+
+        var (without, _) = await PostAsync(http, TestEvents.Json());
+        http.DefaultRequestHeaders.Add("x-api-key", "s3cret");
+        var (with, _) = await PostAsync(http, TestEvents.Json());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without);
+        Assert.Equal(HttpStatusCode.Accepted, with);
+    }
+
+    private static JsonObject Entry(string detail) => new() { ["Source"] = "crm.leads", ["DetailType"] = "LeadSubmitted", ["Detail"] = detail };
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string body, string? contentType = "application/json")
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await http.PostAsync(new Uri("events", UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+}

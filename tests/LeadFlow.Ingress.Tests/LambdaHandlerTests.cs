@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using LeadFlow.Ingress.Lambda;
+using LeadFlow.Ingress.Temporal;
+using LeadFlow.Ingress.Tests.Support;
+using LeadFlow.TestSupport.Lambda;
+using LeadFlow.Workflows;
+using Microsoft.Extensions.Configuration;
+
+namespace LeadFlow.Ingress.Tests;
+
+/// <summary>The real Lambda handler, invoked through the local Lambda Invoke API host.</summary>
+public sealed class LambdaHandlerTests
+{
+    private const string FunctionName = "LeadIngress";
+
+    [Fact]
+    public async Task ValidEvent_StartsWorkflow()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await HostAsync(temporal.Options);
+        var eventId = TestEvents.NewEventId();
+
+        var (response, body) = await InvokeAsync(host, FunctionName, TestEvents.Json(eventId));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Amz-Function-Error"));
+        Assert.Equal("Started", body.GetProperty("status").GetString());
+        Assert.Equal(LeadWorkflowIds.ForEvent(eventId), body.GetProperty("workflowId").GetString());
+        var description = await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).DescribeAsync();
+        Assert.Equal(body.GetProperty("runId").GetString(), description.RunId);
+    }
+
+    [Fact]
+    public async Task DuplicateEvent_AnswersDuplicateWithTheSameRun()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await HostAsync(temporal.Options);
+        var json = TestEvents.Json();
+
+        var (_, first) = await InvokeAsync(host, FunctionName, json);
+        var (response, second) = await InvokeAsync(host, $"arn:aws:lambda:us-east-1:123456789012:function:{FunctionName}", json);
+
+        Assert.False(response.Headers.Contains("X-Amz-Function-Error"));
+        Assert.Equal("Duplicate", second.GetProperty("status").GetString());
+        Assert.Equal(first.GetProperty("runId").GetString(), second.GetProperty("runId").GetString());
+    }
+
+    [Fact]
+    public async Task MalformedEnvelope_IsAFunctionError()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await HostAsync(temporal.Options);
+
+        var (response, body) = await InvokeAsync(host, FunctionName, "{\"id\":\"e1\",\"detail\":\"not an object\"}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Unhandled", response.Headers.GetValues("X-Amz-Function-Error").Single());
+        Assert.Equal("MalformedEnvelope", body.GetProperty("errorType").GetString());
+        Assert.StartsWith("detail:", body.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TemporalUnreachable_IsAFunctionError()
+    {
+        await using var host = await HostAsync(IngressTemporal.Unreachable());
+
+        var (response, body) = await InvokeAsync(host, FunctionName, TestEvents.Json());
+
+        Assert.Equal("Unhandled", response.Headers.GetValues("X-Amz-Function-Error").Single());
+        Assert.Equal("TemporalUnavailable", body.GetProperty("errorType").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownFunction_IsResourceNotFound()
+    {
+        await using var host = await LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>>());
+
+        var (response, _) = await InvokeAsync(host, "Missing", "{}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("ResourceNotFoundException", response.Headers.GetValues("x-amzn-ErrorType").Single());
+    }
+
+    [Fact]
+    public async Task ThrowingHandler_ErrorTypeIsTheExceptionTypeName()
+    {
+        await using var host = await LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>>
+        {
+            ["Broken"] = (_, _) => throw new InvalidDataException("boom"),
+        });
+
+        var (_, body) = await InvokeAsync(host, "123456789012:function:Broken:$LATEST", "{}");
+
+        Assert.Equal(nameof(InvalidDataException), body.GetProperty("errorType").GetString());
+        Assert.Equal("boom", body.GetProperty("errorMessage").GetString());
+    }
+
+    [Theory]
+    [InlineData("Name", "Name")]
+    [InlineData("Name:prod", "Name")]
+    [InlineData("123456789012:function:Name", "Name")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:Name", "Name")]
+    [InlineData("arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3AName%3A1", "Name")]
+    public void FunctionNames_AreFoundInNamesAndArns(string given, string expected) =>
+        Assert.Equal(expected, LambdaInvokeHost.FunctionNameOf(given));
+
+    private static Task<LambdaInvokeHost> HostAsync(TemporalOptions temporal)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Temporal:Address"] = temporal.Address,
+            ["Temporal:Namespace"] = temporal.Namespace,
+            ["Temporal:TaskQueue"] = temporal.TaskQueue,
+            ["Temporal:RpcTimeoutSeconds"] = "2",
+        }).Build();
+        var function = new LeadEventFunction(configuration);
+        return LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> { [FunctionName] = function.HandleAsync });
+    }
+
+    private static async Task<(HttpResponseMessage Response, JsonElement Body)> InvokeAsync(LambdaInvokeHost host, string function, string payload)
+    {
+        using var http = new HttpClient { BaseAddress = host.Endpoint };
+        var response = await http.PostAsync(
+            new Uri($"2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations", UriKind.Relative),
+            new StringContent(payload, Encoding.UTF8));
+        var text = await response.Content.ReadAsStringAsync();
+        return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+}

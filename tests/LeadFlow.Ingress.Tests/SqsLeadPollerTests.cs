@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using LeadFlow.Ingress.Sqs;
+using LeadFlow.Ingress.Starting;
+using LeadFlow.Ingress.Temporal;
+using LeadFlow.Ingress.Tests.Support;
+using LeadFlow.TestSupport;
+using LeadFlow.TestSupport.Sqs;
+using LeadFlow.Workflows;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Temporalio.Exceptions;
+
+namespace LeadFlow.Ingress.Tests;
+
+/// <summary>The SQS poller against the fauxqs emulator and the test Temporal server.</summary>
+public sealed class SqsLeadPollerTests(FauxqsFixture fauxqs) : IClassFixture<FauxqsFixture>
+{
+    private FauxqsServer Sqs => fauxqs.Server;
+
+    [Fact]
+    public async Task QueuedEvents_AreStartedAndDeleted()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 3);
+        var ids = Enumerable.Range(0, 25).Select(_ => TestEvents.NewEventId()).ToList();
+        await SendAsync(queue, ids.Select(TestEvents.Json));
+
+        var poller = await StartPollerAsync(queue, temporal.Starter());
+        await WaitUntilAsync(() => poller.Counts.Started == ids.Count);
+        await StopAsync(poller);
+
+        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
+        Assert.Equal(0, (await Sqs.InspectAsync(dlq)).Count);
+        foreach (var id in ids)
+        {
+            await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(id)).DescribeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task DuplicateMessages_StartOneWorkflowAndAreAllDeleted()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, _) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 3);
+        var json = TestEvents.Json();
+        await SendAsync(queue, [json, json, json]);
+
+        var poller = await StartPollerAsync(queue, temporal.Starter());
+        await WaitUntilAsync(() => poller.Counts.Started + poller.Counts.Duplicates == 3);
+        await StopAsync(poller);
+
+        Assert.Equal((1L, 2L), (poller.Counts.Started, poller.Counts.Duplicates));
+        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
+    }
+
+    [Fact]
+    public async Task TemporalDown_MessageIsRedeliveredThenDeadLettered()
+    {
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 2, visibilityTimeoutSeconds: 1);
+        var json = TestEvents.Json();
+        await SendAsync(queue, [json]);
+        var logs = new LogCapture();
+
+        var poller = await StartPollerAsync(queue, new LeadWorkflowStarter(new TemporalClientSource(IngressTemporal.Unreachable())), logs, visibilityTimeoutSeconds: 1);
+        await WaitUntilAsync(async () => (await Sqs.InspectAsync(dlq)).Count == 1, TimeSpan.FromSeconds(30));
+        await StopAsync(poller);
+
+        Assert.Equal([json], (await Sqs.InspectAsync(dlq)).All);
+        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
+        Assert.True(poller.Counts.Left >= 2, $"left {poller.Counts.Left} time(s)");
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("left for redelivery", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PoisonMessage_IsDeadLetteredWithTheReasonLogged()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 2, visibilityTimeoutSeconds: 1);
+        const string poison = "{\"id\":\"p1\",\"detail\":";
+        var valid = TestEvents.Json();
+        await SendAsync(queue, [poison, valid]);
+        var logs = new LogCapture();
+
+        var poller = await StartPollerAsync(queue, temporal.Starter(), logs, visibilityTimeoutSeconds: 1);
+        await WaitUntilAsync(async () => (await Sqs.InspectAsync(dlq)).Count == 1, TimeSpan.FromSeconds(30));
+        await StopAsync(poller);
+
+        Assert.Equal([poison], (await Sqs.InspectAsync(dlq)).All);
+        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
+        Assert.Equal(1, poller.Counts.Started);
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("Poison message", StringComparison.Ordinal) && e.Message.Contains("not valid JSON", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ShutdownMidBatch_LosesNothing()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, _) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 5, visibilityTimeoutSeconds: 30);
+        var ids = Enumerable.Range(0, 200).Select(_ => TestEvents.NewEventId()).ToList();
+        await SendAsync(queue, ids.Select(TestEvents.Json));
+
+        var poller = await StartPollerAsync(queue, temporal.Starter());
+        await WaitUntilAsync(() => poller.Counts.Started > 0);
+        // A shutdown timeout of zero: in-flight starts are abandoned at once.
+        await poller.StopAsync(new CancellationToken(canceled: true));
+        await poller.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var inQueue = (await Sqs.InspectAsync(queue)).All.Select(body => JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()).ToHashSet();
+        var started = 0;
+        foreach (var id in ids)
+        {
+            var exists = await ExistsAsync(temporal, id);
+            started += exists ? 1 : 0;
+            Assert.True(exists || inQueue.Contains(id), $"event {id} was deleted without being started");
+        }
+
+        Assert.True(started > 0);
+        Assert.True(inQueue.Count > 0, "the poller finished all 200 before the shutdown; nothing was mid-batch");
+    }
+
+    private static async Task<bool> ExistsAsync(IngressTemporal temporal, string eventId)
+    {
+        try
+        {
+            await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).DescribeAsync();
+            return true;
+        }
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private async Task<SqsLeadPoller> StartPollerAsync(string queue, LeadWorkflowStarter starter, ILoggerProvider? logs = null, int visibilityTimeoutSeconds = 30)
+    {
+        var options = Options.Create(new SqsIngressOptions
+        {
+            QueueUrl = queue,
+            ServiceUrl = Sqs.ServiceUrl.ToString(),
+            WaitTimeSeconds = 1,
+            VisibilityTimeoutSeconds = visibilityTimeoutSeconds,
+            MaxConcurrency = 20,
+        });
+        var loggers = LoggerFactory.Create(b => { if (logs is not null) { b.AddProvider(logs); } });
+        var poller = new SqsLeadPoller(Sqs.CreateClient(), starter, options, loggers.CreateLogger<SqsLeadPoller>());
+        await poller.StartAsync(CancellationToken.None);
+        return poller;
+    }
+
+    private static async Task StopAsync(SqsLeadPoller poller)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await poller.StopAsync(timeout.Token);
+        poller.Dispose();
+    }
+
+    private async Task SendAsync(string queue, IEnumerable<string> bodies)
+    {
+        using var sqs = Sqs.CreateClient();
+        foreach (var chunk in bodies.Chunk(10))
+        {
+            var entries = chunk.Select((body, i) => new SendMessageBatchRequestEntry(i.ToString(System.Globalization.CultureInfo.InvariantCulture), body)).ToList();
+            var response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest(queue, entries));
+            Assert.Empty(response.Failed ?? []);
+        }
+    }
+
+    private static string NewQueueName() => "leads-" + Guid.NewGuid().ToString("N")[..12];
+
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), timeout);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the condition");
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LeadFlow.Ingress.Tests.Support;
+
+/// <summary>One PutEvents request as the fake bus saw it.</summary>
+public sealed record ReceivedPutEvents(IReadOnlyList<JsonObject> Entries, string SignedHeaders);
+
+/// <summary>
+/// A PutEvents endpoint on real Kestrel that checks what AWS checks: the JSON 1.1 target and
+/// content type, and the SigV4 signature, recomputed here from the known test secret.
+/// </summary>
+public sealed class FakeEventBridge : IAsyncDisposable
+{
+    public const string AccessKeyId = "AKIDTESTKEY";
+    public const string SecretAccessKey = "test/secret+KEY";
+    public const string Region = "eu-west-1";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedPutEvents> _requests = new();
+
+    private FakeEventBridge(WebApplication app) => _app = app;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public IReadOnlyList<ReceivedPutEvents> Requests => [.. _requests];
+
+    /// <summary>Decides an entry's answer: null = accepted, else an error code.</summary>
+    public Func<JsonObject, int, string?> FailEntry { get; set; } = (_, _) => null;
+
+    public static async Task<FakeEventBridge> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var bus = new FakeEventBridge(app);
+        app.MapPost("/", bus.PutEventsAsync);
+        await app.StartAsync();
+        bus.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+        return bus;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<IResult> PutEventsAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        var body = buffer.ToArray();
+        if (request.Headers["X-Amz-Target"] != "AWSEvents.PutEvents" || request.ContentType != "application/x-amz-json-1.1")
+        {
+            return Error(400, "UnknownOperationException", $"target {request.Headers["X-Amz-Target"]}, content type {request.ContentType}");
+        }
+
+        var (valid, signedHeaders, why) = VerifySignature(request, body);
+        if (!valid)
+        {
+            return Error(403, "InvalidSignatureException", why);
+        }
+
+        var entries = JsonNode.Parse(body)!["Entries"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        var attempt = _requests.Count;
+        _requests.Enqueue(new ReceivedPutEvents(entries, signedHeaders));
+        var results = new JsonArray();
+        var failed = 0;
+        foreach (var entry in entries)
+        {
+            var code = FailEntry(entry, attempt);
+            if (code is null)
+            {
+                results.Add(new JsonObject { ["EventId"] = Guid.NewGuid().ToString() });
+            }
+            else
+            {
+                failed++;
+                results.Add(new JsonObject { ["ErrorCode"] = code, ["ErrorMessage"] = "injected by the test" });
+            }
+        }
+
+        return Results.Text(new JsonObject { ["FailedEntryCount"] = failed, ["Entries"] = results }.ToJsonString(), "application/x-amz-json-1.1");
+    }
+
+    private static (bool Valid, string SignedHeaders, string Why) VerifySignature(HttpRequest request, byte[] body)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        const string scheme = "AWS4-HMAC-SHA256 ";
+        if (!authorization.StartsWith(scheme, StringComparison.Ordinal))
+        {
+            return (false, "", "no SigV4 Authorization header");
+        }
+
+        var parts = authorization[scheme.Length..].Split(',', StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var credential = parts["Credential"].Split('/');
+        var (keyId, date, region, service) = (credential[0], credential[1], credential[2], credential[3]);
+        var amzDate = request.Headers["X-Amz-Date"].ToString();
+        if (keyId != AccessKeyId || region != Region || service != "events" || credential[4] != "aws4_request" || !amzDate.StartsWith(date, StringComparison.Ordinal))
+        {
+            return (false, parts["SignedHeaders"], $"wrong credential scope {parts["Credential"]}");
+        }
+
+        var signedHeaders = parts["SignedHeaders"];
+        var canonicalHeaders = string.Concat(signedHeaders.Split(';').Select(h => $"{h}:{HeaderValue(request, h).Trim()}\n"));
+        var canonicalRequest = string.Join('\n', request.Method, request.Path.HasValue ? request.Path.Value : "/", request.QueryString.Value?.TrimStart('?') ?? "",
+            canonicalHeaders, signedHeaders, Hex(SHA256.HashData(body)));
+        var scope = $"{date}/{region}/{service}/aws4_request";
+        var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
+        var key = Encoding.UTF8.GetBytes("AWS4" + SecretAccessKey);
+        foreach (var step in new[] { date, region, service, "aws4_request" })
+        {
+            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(step));
+        }
+
+        var expected = Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
+        var timeOk = DateTime.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+            && Math.Abs((DateTime.UtcNow - at).TotalMinutes) < 5;
+        return (expected == parts["Signature"] && timeOk, signedHeaders, $"signature mismatch (canonical request:\n{canonicalRequest})");
+    }
+
+    private static string HeaderValue(HttpRequest request, string name) =>
+        name == "host" ? request.Host.Value ?? "" : request.Headers[name].ToString();
+
+    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
+
+    private static IResult Error(int status, string type, string message) =>
+        Results.Json(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }, statusCode: status, contentType: "application/x-amz-json-1.1");
+}

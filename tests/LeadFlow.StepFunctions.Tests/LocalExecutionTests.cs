@@ -1,0 +1,152 @@
+using LeadFlow.Activities;
+using LeadFlow.Activities.Crm;
+using LeadFlow.StepFunctions.Tests.Support;
+using LeadFlow.TestSupport;
+
+namespace LeadFlow.StepFunctions.Tests;
+
+/// <summary>
+/// The committed definition executed by aws-local-stepfunctions, its Task states invoking the real step
+/// handlers through a local Lambda Invoke endpoint, against the real backend over a real PostgreSQL:
+/// the same outcomes as the Temporal workflow's runs.
+/// </summary>
+public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixture<CrmBackendFixture>, IAsyncLifetime
+{
+    private static readonly string[] HappyPath =
+        [LeadOnboardingSteps.ReceiveLead, LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, "LeadOnboarded"];
+
+    private LocalStateMachine machine = null!;
+    private CrmProbe crm = null!;
+
+    public async Task InitializeAsync()
+    {
+        machine = await LocalStateMachine.StartAsync(backend.Host);
+        crm = new CrmProbe(backend.Host, backend.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        backend.Host.Faults.Clear();
+        await crm.DisposeAsync();
+        await machine.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ValidLead_BecomesClientPartnerAndBenefit_AndTheExecutionSucceeds()
+    {
+        var rut = TestEvents.NewRut();
+        var envelope = TestEvents.Envelope(rut);
+        var leadId = TestEvents.LeadIdOf(envelope);
+
+        var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), leadId);
+
+        Assert.True(run.Status == "SUCCEEDED", run.ToString());
+        Assert.Equal(HappyPath, run.States);
+        var client = await crm.ClientAsync(rut);
+        Assert.NotNull(client);
+        Assert.Equal("Alice", client.Name);
+        Assert.Equal("ESTACION_CENTRAL", (await crm.PartnerAsync(rut))?.Store);
+        Assert.True((await crm.BenefitAsync(rut))?.WantsBenefit);
+        Assert.Equal(leadId, run.Output!["received"]!["leadId"]!.GetValue<string>());
+        Assert.Equal(client.Id, run.Output["steps"]!["client"]!["id"]!.GetValue<long>());
+        Assert.True(run.Output["steps"]!["client"]!["created"]!.GetValue<bool>());
+        Assert.Empty(await crm.FailuresOfAsync(leadId));
+    }
+
+    [Fact]
+    public async Task InvalidLead_IsRejectedWithoutRetriesOrWrites_AndTheFailureIsRecordedWithItsFields()
+    {
+        var rut = TestEvents.InvalidRut();
+        var envelope = TestEvents.Envelope(rut);
+        var leadId = TestEvents.LeadIdOf(envelope);
+
+        var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), leadId);
+
+        Assert.Equal("FAILED", run.Status);
+        Assert.Equal(LeadErrorTypes.LeadRejected, run.Error);
+        Assert.Equal([LeadOnboardingSteps.ReceiveLead, LeadOnboardingSteps.RecordFailure, "RejectedOrFailed", "LeadRejected"], run.States);
+        Assert.Equal(0, run.RetriesOf(LeadOnboardingSteps.ReceiveLead));
+        Assert.StartsWith($"Lead {leadId} rejected at ReceiveLead (LeadRejected): ", run.Cause, StringComparison.Ordinal);
+        Assert.Equal(0, await crm.RowsAsync("clients", rut));
+
+        var failure = Assert.Single(await crm.FailuresOfAsync(leadId));
+        Assert.Equal(LeadOnboardingSteps.ReceiveLead, failure.Step);
+        Assert.StartsWith("LeadRejected: ", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains(failure.Errors ?? [], e => e.Field == "rut");
+        Assert.EndsWith($":execution:LeadOnboarding:{leadId}", failure.PayloadReference, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BackendFailingTwice_IsRetriedByTheStateMachine_AndEachRowIsWrittenOnce()
+    {
+        var rut = TestEvents.NewRut();
+        var envelope = TestEvents.Envelope(rut);
+        backend.Host.Faults.FailNext("/create_client", 2, 503);
+        backend.Host.Faults.FailNext("/create_partner", 2, 503);
+
+        var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), TestEvents.LeadIdOf(envelope));
+
+        Assert.True(run.Status == "SUCCEEDED", run.ToString());
+        Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreateClient));
+        Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreatePartner));
+        Assert.Equal(0, run.RetriesOf(LeadOnboardingSteps.CreateBenefit));
+        Assert.Equal(2, backend.Host.Faults.InjectedCount("/create_client"));
+        Assert.Equal(1, await crm.RowsAsync("clients", rut));
+        Assert.Equal(1, await crm.RowsAsync("partners", rut));
+        Assert.Equal(1, await crm.RowsAsync("benefits", rut));
+    }
+
+    [Fact]
+    public async Task SameEventStartedTwice_SendsTheSameIdempotencyKeys_AndWritesNothingTwice()
+    {
+        var rut = TestEvents.NewRut();
+        var envelope = TestEvents.Envelope(rut);
+
+        // EventBridge names the executions itself: two deliveries are two executions with different names.
+        var first = await machine.RunAsync(TestEvents.ExecutionInput(envelope), $"delivery-1-{Guid.NewGuid():N}");
+        var second = await machine.RunAsync(TestEvents.ExecutionInput(envelope), $"delivery-2-{Guid.NewGuid():N}");
+
+        Assert.Equal("SUCCEEDED", first.Status);
+        Assert.Equal("SUCCEEDED", second.Status);
+        Assert.Equal(first.Output!["steps"]!.ToJsonString(), second.Output!["steps"]!.ToJsonString());
+        Assert.Equal(1, await crm.RowsAsync("clients", rut));
+        Assert.Equal(1, await crm.RowsAsync("partners", rut));
+        Assert.Equal(1, await crm.RowsAsync("benefits", rut));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PermanentFailureAtCreateBenefit_UndoesOnlyWhatThisExecutionCreated_RecordsIt_AndFails(bool clientExistedBefore)
+    {
+        var rut = TestEvents.NewRut();
+        var envelope = TestEvents.Envelope(rut);
+        var leadId = TestEvents.LeadIdOf(envelope);
+        var existing = clientExistedBefore
+            ? await crm.Api.CreateClientAsync(new CreateClientRequest("Alice", "Cooper", rut, "acooper@example.com", "+56 9 5454 5454"), $"earlier-{Guid.NewGuid():N}")
+            : null;
+        backend.Host.Faults.FailAlways("/create_benefit", 422);
+
+        var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), leadId);
+        backend.Host.Faults.Clear();
+
+        Assert.Equal("FAILED", run.Status);
+        Assert.Equal(LeadErrorTypes.LeadOnboardingFailed, run.Error);
+        Assert.Equal(
+            [.. HappyPath.SkipLast(1), LeadOnboardingSteps.RecordFailure, "RejectedOrFailed", "LeadOnboardingFailed"],
+            run.States);
+        Assert.Equal(0, run.RetriesOf(LeadOnboardingSteps.CreateBenefit));
+        Assert.StartsWith($"Lead {leadId} failed at CreateBenefit (CrmRejected): ", run.Cause, StringComparison.Ordinal);
+
+        Assert.Null(await crm.PartnerAsync(rut));
+        Assert.Null(await crm.BenefitAsync(rut));
+        Assert.Equal(existing?.Id, (await crm.ClientAsync(rut))?.Id);
+
+        var failure = Assert.Single(await crm.FailuresOfAsync(leadId));
+        Assert.Equal(LeadOnboardingSteps.CreateBenefit, failure.Step);
+        Assert.StartsWith("CrmRejected: ", failure.Reason, StringComparison.Ordinal);
+
+        var undone = run.LastStateInput!["failure"]!["undone"]!.AsArray().Select(r => r!["step"]!.GetValue<string>());
+        Assert.Equal(clientExistedBefore ? ["CreatePartner"] : ["CreatePartner", "CreateClient"], undone);
+    }
+}

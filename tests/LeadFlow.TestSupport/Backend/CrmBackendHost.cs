@@ -1,0 +1,81 @@
+using LeadFlow.Crm.Backend;
+using LeadFlow.Crm.Backend.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LeadFlow.TestSupport;
+
+/// <summary>
+/// The real backend on real Kestrel at 127.0.0.1 (a free port), migrations applied, logs captured in
+/// <see cref="Logs"/>, with a <see cref="FaultInjector"/> in front of authentication and the endpoints.
+/// </summary>
+public sealed class CrmBackendHost : IAsyncDisposable
+{
+    public const string DefaultApiKey = "test-api-key-5f1c2e";
+
+    private readonly WebApplication app;
+
+    private CrmBackendHost(WebApplication app, string apiKey, FaultInjector faults, LogCapture logs)
+    {
+        this.app = app;
+        ApiKey = apiKey;
+        Faults = faults;
+        Logs = logs;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string ApiKey { get; }
+
+    public FaultInjector Faults { get; }
+
+    public LogCapture Logs { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    public static Task<CrmBackendHost> StartAsync(string connectionString, string? apiKey = null) => StartAsync(connectionString, apiKey, configureBuilder: null);
+
+    /// <param name="configureBuilder">Runs after the host's own settings, e.g. to change log levels or a <c>Crm:</c> option.</param>
+    public static async Task<CrmBackendHost> StartAsync(string connectionString, string? apiKey, Action<WebApplicationBuilder>? configureBuilder)
+    {
+        apiKey ??= DefaultApiKey;
+        var faults = new FaultInjector();
+        var logs = new LogCapture();
+        var app = CrmBackendApp.Build(
+            ["--urls", "http://127.0.0.1:0"],
+            builder =>
+            {
+                builder.Configuration["ConnectionStrings:Crm"] = connectionString;
+                builder.Configuration["Crm:ApiKey"] = apiKey;
+                builder.Configuration["Crm:MigrateOnStart"] = "true";
+                builder.Logging.ClearProviders();
+                builder.Logging.AddProvider(logs);
+                builder.Logging.SetMinimumLevel(LogLevel.Information);
+                builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+                builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+                configureBuilder?.Invoke(builder);
+            },
+            pipeline => pipeline.Use(faults.InvokeAsync));
+        await app.StartAsync();
+        return new CrmBackendHost(app, apiKey, faults, logs);
+    }
+
+    /// <summary>A keep-alive client for this backend with the API key set.</summary>
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Add(ApiKeyMiddleware.HeaderName, ApiKey);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Sockets;
+using LeadFlow.Activities;
+using LeadFlow.Activities.Crm;
+using LeadFlow.Activities.Steps;
+using LeadFlow.Leads;
+using LeadFlow.TestSupport;
+using LeadFlow.Workflows.Tests.Support;
+
+namespace LeadFlow.Workflows.Tests.Steps;
+
+/// <summary>The create and error steps against the real backend and PostgreSQL, without Temporal.</summary>
+public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmBackendFixture>, IAsyncLifetime
+{
+    private CrmTestClient crm = null!;
+
+    public Task InitializeAsync()
+    {
+        backend.Host.Faults.Clear();
+        crm = new CrmTestClient(backend.Host, backend.ConnectionString);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        backend.Host.Faults.Clear();
+        await crm.DisposeAsync();
+    }
+
+    private CreateStepRunner Runner => crm.Get<CreateStepRunner>();
+
+    [Fact]
+    public async Task CreateClient_SaysWhetherThisRunCreatedTheRow()
+    {
+        var lead = NewLead();
+
+        var first = await Runner.RunAsync(CreateSteps.Client, lead, "lead-first", default);
+        var retried = await Runner.RunAsync(CreateSteps.Client, lead, "lead-first", default);
+        var otherRun = await Runner.RunAsync(CreateSteps.Client, lead, "lead-other", default);
+
+        Assert.Equal(new StepRecord(LeadOnboardingSteps.CreateClient, first.Id, Created: true), first);
+        Assert.Equal(first, retried);
+        Assert.Equal(new StepRecord(LeadOnboardingSteps.CreateClient, first.Id, Created: false), otherRun);
+        Assert.Equal(first.Id, (await crm.FindClientAsync(lead.Rut))!.Id);
+    }
+
+    [Fact]
+    public async Task PartnerOfUnknownClient_IsANonRetryableConflict()
+    {
+        var conflict = await Assert.ThrowsAsync<CrmPermanentException>(() => Runner.RunAsync(CreateSteps.Partner, NewLead(), "lead-x", default));
+
+        Assert.Equal(409, conflict.StatusCode);
+        Assert.Equal(LeadErrorTypes.CrmConflict, conflict.ErrorType);
+        Assert.False(conflict.Retryable);
+    }
+
+    [Fact]
+    public async Task InvalidRequest_IsRejectedWithTheBackendsFieldErrors()
+    {
+        var rejected = await Assert.ThrowsAsync<CrmPermanentException>(() =>
+            crm.Api.CreateClientAsync(new CreateClientRequest("", "Cooper", TestLeads.NewRut(), "acooper@example.com", "+56 9 5454 5454"), "lead-invalid:CreateClient"));
+
+        Assert.Equal(400, rejected.StatusCode);
+        Assert.Equal(LeadErrorTypes.CrmRejected, rejected.ErrorType);
+        Assert.Contains(rejected.FieldErrors, e => e.Field == "name" && e.Rule == "required");
+    }
+
+    [Fact]
+    public async Task ServerError_IsRetryable()
+    {
+        backend.Host.Faults.FailNext("/create_client", 1, 503);
+
+        var unavailable = await Assert.ThrowsAsync<CrmTransientException>(() => Runner.RunAsync(CreateSteps.Client, NewLead(), "lead-503", default));
+
+        Assert.Equal(503, unavailable.StatusCode);
+        Assert.Equal(LeadErrorTypes.CrmUnavailable, unavailable.ErrorType);
+        Assert.True(unavailable.Retryable);
+    }
+
+    [Fact]
+    public async Task RefusedConnection_IsRetryable()
+    {
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var nowhere = new CrmTestClient(backend.Host, backend.ConnectionString, new Uri($"http://127.0.0.1:{port}"));
+
+        var unavailable = await Assert.ThrowsAsync<CrmTransientException>(() =>
+            nowhere.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-refused", default));
+
+        Assert.Null(unavailable.StatusCode);
+        Assert.Contains("not reachable", unavailable.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BackendThatDoesNotAnswerInTime_IsRetryable()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await using var slow = new CrmTestClient(backend.Host, backend.ConnectionString, new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromMilliseconds(300));
+
+        var unavailable = await Assert.ThrowsAsync<CrmTransientException>(() =>
+            slow.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-slow", default));
+
+        Assert.Contains("in time", unavailable.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordFailure_UndoesOnlyWhatThisRunCreated_NewestFirst_ThenRecordsTheFailure()
+    {
+        var lead = NewLead();
+        var existingClient = await Runner.RunAsync(CreateSteps.Client, lead, "lead-earlier-run", default);
+        var client = await Runner.RunAsync(CreateSteps.Client, lead, "lead-compensated", default);
+        var partner = await Runner.RunAsync(CreateSteps.Partner, lead, "lead-compensated", default);
+        var benefit = await Runner.RunAsync(CreateSteps.Benefit, lead, "lead-compensated", default);
+        FieldError[] fieldErrors = [new("wantsBenefit", "benefit.rule", "is not allowed for this store")];
+        var failure = new LeadFailure("lead-compensated", LeadOnboardingSteps.CreateBenefit, "benefit refused", LeadErrorTypes.CrmRejected, fieldErrors, [client, partner, benefit], "temporal://test");
+
+        var outcome = await crm.Get<RecordFailureStep>().RunAsync(failure, default);
+        var again = await crm.Get<RecordFailureStep>().RunAsync(failure, default);
+
+        Assert.False(client.Created);
+        Assert.Equal([benefit, partner], outcome.Undone);
+        Assert.Equal(outcome.FailureId, again.FailureId);
+        Assert.Equal(existingClient.Id, (await crm.FindClientAsync(lead.Rut))?.Id);
+        Assert.Null(await crm.FindPartnerAsync(lead.Rut));
+        Assert.Null(await crm.FindBenefitAsync(lead.Rut));
+        var recorded = Assert.Single(await crm.FailuresOfAsync("lead-compensated"));
+        Assert.Equal(LeadOnboardingSteps.CreateBenefit, recorded.Step);
+        Assert.StartsWith($"{LeadErrorTypes.CrmRejected}: benefit refused", recorded.Reason, StringComparison.Ordinal);
+        Assert.Equal(fieldErrors, recorded.Errors);
+        Assert.Equal("temporal://test", recorded.PayloadReference);
+    }
+
+    private static Lead NewLead() => new("Alice", "Cooper", TestLeads.NewRut(), "+56 9 5454 5454", "acooper@example.com", "ESTACION_CENTRAL", WantsBenefit: true, "web");
+}

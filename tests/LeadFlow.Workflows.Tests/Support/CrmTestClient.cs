@@ -1,0 +1,79 @@
+using LeadFlow.Activities.Crm;
+using LeadFlow.Activities.Steps;
+using LeadFlow.TestSupport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace LeadFlow.Workflows.Tests.Support;
+
+/// <summary>
+/// The production step registrations (<c>AddLeadOnboardingSteps</c>) pointed at a test backend: the steps
+/// under test, and <see cref="ICrmApi"/> to verify what landed in the CRM.
+/// </summary>
+public sealed class CrmTestClient : IAsyncDisposable
+{
+    private readonly ServiceProvider provider;
+    private readonly string connectionString;
+
+    public CrmTestClient(CrmBackendHost backend, string connectionString, Uri? baseUrl = null, TimeSpan? timeout = null)
+    {
+        this.connectionString = connectionString;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Crm:BaseUrl"] = (baseUrl ?? backend.BaseAddress).ToString(),
+                ["Crm:ApiKey"] = backend.ApiKey,
+                ["Crm:Timeout"] = (timeout ?? TimeSpan.FromSeconds(10)).ToString(),
+            })
+            .Build();
+        provider = new ServiceCollection()
+            .AddLogging()
+            .AddLeadOnboardingSteps(configuration)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        Scope = provider.CreateAsyncScope();
+    }
+
+    public AsyncServiceScope Scope { get; }
+
+    public ICrmApi Api => Scope.ServiceProvider.GetRequiredService<ICrmApi>();
+
+    public T Get<T>()
+        where T : notnull => Scope.ServiceProvider.GetRequiredService<T>();
+
+    public Task<ClientRecord?> FindClientAsync(string rut) => FindAsync(() => Api.GetClientByRutAsync(rut));
+
+    public Task<PartnerRecord?> FindPartnerAsync(string rut) => FindAsync(() => Api.GetPartnerByRutAsync(rut));
+
+    public Task<BenefitRecord?> FindBenefitAsync(string rut) => FindAsync(() => Api.GetBenefitByRutAsync(rut));
+
+    public async Task<IReadOnlyList<LeadFailureRecord>> FailuresOfAsync(string leadId) => (await Api.GetLeadFailuresAsync(leadId)).Items;
+
+    /// <summary>Rows in a CRM table, read straight from PostgreSQL.</summary>
+    public async Task<long> CountAsync(string table)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Scope.DisposeAsync();
+        await provider.DisposeAsync();
+    }
+
+    private static async Task<T?> FindAsync<T>(Func<Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (CrmPermanentException e) when (e.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Runtime.CompilerServices;
+using Temporalio.Client;
+
+namespace LeadFlow.Workflows.Tests.Support;
+
+/// <summary>
+/// The workflow histories <c>ReplayTests</c> replays. The e2e tests write them from real runs when
+/// <c>LEADFLOW_RECORD_HISTORIES=1</c>; commit the files so a change that breaks running workflows fails CI.
+/// </summary>
+public static class RecordedHistories
+{
+    public const string EnvironmentVariable = "LEADFLOW_RECORD_HISTORIES";
+
+    public const string HappyPath = "happy-path";
+    public const string RejectedLead = "rejected-lead";
+    public const string CompensatedFailure = "compensated-failure";
+
+    public static readonly IReadOnlyList<string> All = [HappyPath, RejectedLead, CompensatedFailure];
+
+    public static bool Recording => Environment.GetEnvironmentVariable(EnvironmentVariable) == "1";
+
+    /// <summary>Where the replay test reads them: copied next to the test assembly.</summary>
+    public static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "Histories", $"{name}.json");
+
+    public static async Task RecordIfAskedAsync(WorkflowHandle handle, string name)
+    {
+        if (!Recording)
+        {
+            return;
+        }
+
+        var history = await handle.FetchHistoryAsync();
+        var json = history.ToJson();
+        Directory.CreateDirectory(SourceDirectory());
+        await File.WriteAllTextAsync(Path.Combine(SourceDirectory(), $"{name}.json"), json);
+        Directory.CreateDirectory(Path.GetDirectoryName(PathOf(name))!);
+        await File.WriteAllTextAsync(PathOf(name), json);
+    }
+
+    private static string SourceDirectory([CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(thisFile)!)!, "Histories");
+}
