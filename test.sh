@@ -21,9 +21,13 @@ apt_install() {
   apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
 }
 
-if ! have_postgres; then
-  log "PostgreSQL server binaries not found: installing them"
-  apt_install postgresql
+missing=()
+have_postgres || missing+=(postgresql)
+# The web form's browser test drives Debian's Chromium headless (a test tool cannot download its own browser here).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing missing test prerequisites: ${missing[*]}"
+  apt_install "${missing[@]}"
   have_postgres || { echo "error: PostgreSQL binaries still missing after install" >&2; exit 3; }
 fi
 

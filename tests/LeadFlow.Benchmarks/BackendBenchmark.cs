@@ -72,7 +72,7 @@ public sealed class BackendBenchmark : IBenchmark
         });
 
         var ratio = viaBackend.PerSecond / viaNpgsql.PerSecond;
-        Console.WriteLine($"{"",-22}{"requests/s",12}{"p50 ms",10}{"p99 ms",10}");
+        Console.WriteLine($"{"",-22}{"requests/s",12}{"p50 ms",10}{"p99 ms",10}{"cpu us/req",12}{"KB/req",10}");
         Print("POST /create_client", viaBackend);
         Print("plain Npgsql insert", viaNpgsql);
         Print("(GET /health/live)", httpFloor);
@@ -93,11 +93,17 @@ public sealed class BackendBenchmark : IBenchmark
         await RunAsync(rows.AsMemory(0, warmup), concurrency, send, latencies: null);
         var measured = rows.AsMemory(warmup);
         var latencies = new double[measured.Length];
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var clock = Stopwatch.StartNew();
         await RunAsync(measured, concurrency, send, latencies);
         clock.Stop();
+        process.Refresh();
+        var cpuPerRequest = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / measured.Length;
+        var allocatedPerRequest = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / 1024.0 / measured.Length;
         Array.Sort(latencies);
-        return new Result(measured.Length / clock.Elapsed.TotalSeconds, Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 99));
+        return new Result(measured.Length / clock.Elapsed.TotalSeconds, Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 99), cpuPerRequest, allocatedPerRequest);
     }
 
     private static Task RunAsync(ReadOnlyMemory<(string Rut, byte[] Json)> rows, int concurrency, Func<(string Rut, byte[] Json), Task> send, double[]? latencies)
@@ -119,7 +125,7 @@ public sealed class BackendBenchmark : IBenchmark
     }
 
     private static void Print(string label, Result result) =>
-        Console.WriteLine($"{label,-22}{result.PerSecond,12:F0}{result.P50,10:F2}{result.P99,10:F2}");
+        Console.WriteLine($"{label,-22}{result.PerSecond,12:F0}{result.P50,10:F2}{result.P99,10:F2}{result.CpuMicroseconds,12:F0}{result.AllocatedKilobytes,10:F1}");
 
     private static int Option(string[] args, string name, int fallback)
     {
@@ -127,5 +133,6 @@ public sealed class BackendBenchmark : IBenchmark
         return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    private sealed record Result(double PerSecond, double P50, double P99);
+    /// <param name="CpuMicroseconds">This process's CPU time per request (client and, for the backend, server; not PostgreSQL's): steadier than req/s on a busy machine.</param>
+    private sealed record Result(double PerSecond, double P50, double P99, double CpuMicroseconds, double AllocatedKilobytes);
 }

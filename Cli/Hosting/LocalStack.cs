@@ -1,0 +1,198 @@
+using System.Globalization;
+using LeadFlow.Cli.Configuration;
+using LeadFlow.Crm.Backend;
+using LeadFlow.Crm.Backend.LocalDatabase;
+using LeadFlow.Ingress;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LeadFlow.Cli.Hosting;
+
+/// <summary>
+/// The whole product in this process: PostgreSQL (private cluster or <c>ConnectionStrings__Crm</c>), a Temporal
+/// server (<see cref="TemporalLocator"/>), the CRM backend, the worker and the HTTP intake with the web form, all on
+/// 127.0.0.1. Stopped in reverse order by <see cref="DisposeAsync"/>.
+/// </summary>
+public sealed class LocalStack : IAsyncDisposable
+{
+    private readonly List<Func<ValueTask>> stops = [];
+
+    private LocalStack(StackSettings settings, LogBuffer logs)
+    {
+        Settings = settings;
+        Logs = logs;
+    }
+
+    public StackSettings Settings { get; }
+
+    public LogBuffer Logs { get; }
+
+    /// <summary>Where the CRM data lives, in words.</summary>
+    public string Database { get; private set; } = "";
+
+    public TemporalEndpoint Temporal { get; private set; } = null!;
+
+    public Uri BackendUrl { get; private set; } = null!;
+
+    public Uri IntakeUrl { get; private set; } = null!;
+
+    /// <summary>The backend's services (its database context, for the row counts).</summary>
+    public IServiceProvider BackendServices { get; private set; } = null!;
+
+    /// <param name="report">Called once per started part: (part, what it is).</param>
+    /// <param name="backendPipeline">Runs in the backend's pipeline before authentication: the demo's fault hook.</param>
+    public static async Task<LocalStack> StartAsync(
+        StackSettings settings, LogBuffer logs, Action<string, string> report, Action<WebApplication>? backendPipeline, CancellationToken cancellationToken)
+    {
+        var stack = new LocalStack(settings, logs);
+        try
+        {
+            await stack.StartPartsAsync(report, backendPipeline, cancellationToken);
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartPartsAsync(Action<string, string> report, Action<WebApplication>? backendPipeline, CancellationToken cancellationToken)
+    {
+        var connectionString = await StartDatabaseAsync(cancellationToken);
+        report("PostgreSQL", Database);
+
+        var notes = new List<string>();
+        Temporal = await new TemporalLocator(Settings.Run, Settings.Namespace, notes.Add).LocateAsync(Settings.TemporalPort, cancellationToken);
+        if (Temporal.Owned is { } server)
+        {
+            stops.Add(server.DisposeAsync);
+        }
+
+        var skipped = notes.Count == 0 ? "" : $" (skipped: {string.Join("; ", notes)})";
+        report("Temporal", $"{Temporal.Source} at {Temporal.Address}{skipped}");
+
+        var backend = CrmBackendApp.Build(
+            ["--urls", Url(Settings.BackendPort), "--environment", "Production"],
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Crm"] = connectionString,
+                    ["Crm:ApiKey"] = Settings.ApiKey,
+                    ["Crm:MigrateOnStart"] = "true",
+                });
+                UseLogs(builder.Logging);
+            },
+            backendPipeline);
+        BackendUrl = await StartAppAsync(backend, cancellationToken);
+        BackendServices = backend.Services;
+        report("CRM backend", $"{BackendUrl} (OpenAPI page {new Uri(BackendUrl, "scalar")})");
+
+        var workerBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = "Production", DisableDefaults = true });
+        workerBuilder.Configuration.AddConfiguration(Settings.Configuration);
+        workerBuilder.Configuration.AddInMemoryCollection(ServiceSettings(new Dictionary<string, string?>
+        {
+            ["Crm:BaseUrl"] = BackendUrl.ToString(),
+            ["Crm:ApiKey"] = Settings.ApiKey,
+            ["Worker:GracefulShutdownTimeout"] = "00:00:05",
+        }));
+        UseLogs(workerBuilder.Logging);
+        workerBuilder.Services.AddLeadOnboardingWorker(workerBuilder.Configuration);
+        var worker = workerBuilder.Build();
+        await worker.StartAsync(cancellationToken);
+        stops.Add(async () =>
+        {
+            await worker.StopAsync(CancellationToken.None);
+            worker.Dispose();
+        });
+        report("Worker", $"task queue {Settings.TaskQueue}, namespace {Settings.Namespace}");
+
+        var intake = IngressApp.Build(
+            ["--urls", Url(Settings.IntakePort), "--environment", "Production"],
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(ServiceSettings(new Dictionary<string, string?>
+                {
+                    ["Ingress:ApiKey"] = Settings.IntakeApiKey,
+                    // The local intake never polls a queue, whatever the environment says.
+                    ["Ingress:Sqs:QueueUrl"] = "",
+                }));
+                UseLogs(builder.Logging);
+            });
+        IntakeUrl = await StartAppAsync(intake, cancellationToken);
+        report("HTTP intake", $"{IntakeUrl} (web form {IntakeUrl})");
+    }
+
+    private async Task<string> StartDatabaseAsync(CancellationToken cancellationToken)
+    {
+        if (Settings.ConnectionString is { } configured)
+        {
+            Database = "ConnectionStrings__Crm";
+            return configured;
+        }
+
+        var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(Settings.DataDirectory, Temporary: Settings.TemporaryData), logger: null, cancellationToken);
+        stops.Add(() =>
+        {
+            cluster.Stop();
+            if (Settings.TemporaryData && Path.GetDirectoryName(cluster.DataDirectory) is { } parent && Directory.Exists(parent))
+            {
+                Directory.Delete(parent, recursive: true);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        await cluster.EnsureDatabaseAsync(LocalModeSetup.DatabaseName, cancellationToken);
+        var kind = Settings.TemporaryData ? "private cluster, temporary data (fresh every run)" : "private cluster";
+        Database = $"{kind} in {cluster.DataDirectory}, 127.0.0.1:{cluster.Port.ToString(CultureInfo.InvariantCulture)}";
+        return cluster.ConnectionStringFor(LocalModeSetup.DatabaseName);
+    }
+
+    private Dictionary<string, string?> ServiceSettings(Dictionary<string, string?> settings)
+    {
+        settings["Temporal:Address"] = Temporal.Address;
+        settings["Temporal:Namespace"] = Settings.Namespace;
+        settings["Temporal:TaskQueue"] = Settings.TaskQueue;
+        return settings;
+    }
+
+    private void UseLogs(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddProvider(Logs);
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        logging.AddFilter("Temporalio", LogLevel.Warning);
+    }
+
+    private async Task<Uri> StartAppAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.StartAsync(cancellationToken);
+        stops.Add(async () =>
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+        });
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.TrimEnd('/') + "/");
+    }
+
+    private static string Url(int port) => $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = stops.Count - 1; i >= 0; i--)
+        {
+            await stops[i]();
+        }
+
+        stops.Clear();
+    }
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using LeadFlow.Cli.Configuration;
+using LeadFlow.EmbeddedTemporal;
+using Temporalio.Client;
+using Temporalio.Testing;
+
+namespace LeadFlow.Cli.Hosting;
+
+/// <summary>
+/// Finds a Temporal server for a local run, in the documented order: <c>TEMPORAL_ADDRESS</c>; the <c>temporal</c>
+/// CLI's dev server from the PATH; the SDK's downloadable dev server (skipped quickly when offline); the embedded
+/// in-memory server. Each skipped choice is reported with the reason.
+/// </summary>
+public sealed class TemporalLocator(LocalRunOptions options, string @namespace, Action<string> note)
+{
+    public const string EnvironmentSource = "TEMPORAL_ADDRESS";
+    public const string CliSource = "temporal CLI dev server";
+    public const string DevServerSource = "Temporal SDK dev server";
+    public const string EmbeddedSource = "embedded in-memory server";
+
+    public const string EmbeddedWarning =
+        "The embedded Temporal server is for local runs only: no Web UI, and every workflow is lost when this process exits. " +
+        "Install the temporal CLI or set TEMPORAL_ADDRESS for a real server.";
+
+    public async Task<TemporalEndpoint> LocateAsync(int port, CancellationToken cancellationToken)
+    {
+        var mode = options.Temporal;
+        if (mode == TemporalMode.Auto && Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS") is { Length: > 0 } address)
+        {
+            return new TemporalEndpoint(address, EnvironmentSource, null, null, null);
+        }
+
+        if (mode is TemporalMode.Auto or TemporalMode.Cli)
+        {
+            if (FindOnPath("temporal") is { } cli)
+            {
+                return await StartCliDevServerAsync(cli, port, cancellationToken);
+            }
+
+            note("temporal CLI: not on the PATH");
+            if (mode == TemporalMode.Cli)
+            {
+                throw new OptionsException("LeadFlow__Temporal=cli, but no `temporal` executable is on the PATH.");
+            }
+        }
+
+        if (mode is TemporalMode.Auto or TemporalMode.DevServer)
+        {
+            var devServer = await TryStartSdkDevServerAsync(cancellationToken);
+            if (devServer is not null)
+            {
+                return devServer;
+            }
+
+            if (mode == TemporalMode.DevServer)
+            {
+                throw new OptionsException("LeadFlow__Temporal=dev-server, but the SDK's dev server could not be started (see above).");
+            }
+        }
+
+        var embedded = await EmbeddedTemporalServer.StartAsync(new EmbeddedTemporalOptions { Port = port == 0 ? 0 : FreeOr(port) }, cancellationToken);
+        return new TemporalEndpoint(embedded.Address, EmbeddedSource, null, EmbeddedWarning, embedded);
+    }
+
+    private async Task<TemporalEndpoint> StartCliDevServerAsync(string cli, int port, CancellationToken cancellationToken)
+    {
+        var grpcPort = FreeOr(port);
+        var uiPort = FreeOr(port == 7233 ? 8233 : 0);
+        var start = new ProcessStartInfo(cli)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+                 {
+                     "server", "start-dev", "--ip", "127.0.0.1", "--port", grpcPort.ToString(CultureInfo.InvariantCulture),
+                     "--ui-port", uiPort.ToString(CultureInfo.InvariantCulture), "--namespace", @namespace, "--log-level", "error",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {cli}.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var owned = new ProcessLifetime(process);
+        var address = $"127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(address) { Namespace = @namespace });
+                return new TemporalEndpoint(address, CliSource, new Uri($"http://127.0.0.1:{uiPort.ToString(CultureInfo.InvariantCulture)}"), null, owned);
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                // Still starting: the dev server opens its port a few seconds after launch.
+                await Task.Delay(250, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                await owned.DisposeAsync();
+                throw new InvalidOperationException($"`temporal server start-dev` did not come up on {address}: {e.Message}", e);
+            }
+        }
+    }
+
+    private async Task<TemporalEndpoint?> TryStartSdkDevServerAsync(CancellationToken cancellationToken)
+    {
+        var uiPort = FreeOr(0);
+        var starting = WorkflowEnvironment.StartLocalAsync(new WorkflowEnvironmentStartLocalOptions
+        {
+            Namespace = @namespace,
+            UI = true,
+            UIPort = uiPort,
+            DevServerOptions = new DevServerOptions { LogLevel = "error" },
+        });
+        try
+        {
+            var environment = await starting.WaitAsync(options.DevServerStartTimeout, cancellationToken);
+            var address = environment.Client.Connection.Options.TargetHost ?? "";
+            return new TemporalEndpoint(address, DevServerSource, new Uri($"http://127.0.0.1:{uiPort.ToString(CultureInfo.InvariantCulture)}"), null,
+                new AsyncDisposable(() => environment.ShutdownAsync()));
+        }
+        catch (TimeoutException)
+        {
+            // It may still come up later: shut it down then, it is not used.
+            _ = starting.ContinueWith(t => t.Result.ShutdownAsync(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            note($"Temporal SDK dev server: not ready within {options.DevServerStartTimeout.TotalSeconds:0} s (offline? it is downloaded on first use; LeadFlow__DevServerStartTimeout)");
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            note($"Temporal SDK dev server: could not be started ({FirstLine(e.Message)})");
+            return null;
+        }
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
+    /// <summary>The given port when it is free (or 0), else any free port.</summary>
+    private static int FreeOr(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        catch (SocketException)
+        {
+            return FreeOr(0);
+        }
+    }
+
+    private static string? FindOnPath(string executable) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, executable))
+            .FirstOrDefault(File.Exists);
+
+    private sealed class ProcessLifetime(Process process) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+    }
+
+    private sealed class AsyncDisposable(Func<Task> dispose) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await dispose();
+    }
+}
