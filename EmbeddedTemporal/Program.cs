@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using LeadFlow.EmbeddedTemporal;
 
 // Standalone: dotnet run --project EmbeddedTemporal -- --port 7233
@@ -30,6 +31,11 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.TrySetResult();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+// SIGTERM (docker stop, kill, a test harness) must stop the server as promptly as Ctrl+C does.
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+});
 await stop.Task;
 return 0;

@@ -44,10 +44,11 @@ public sealed partial class LeadOnboardingWorkflow
             LogCompleted(Workflow.Logger, LeadId, client.Id, partner.Id, benefit.Id);
             return new LeadOnboardingResult(LeadId, client.Id, partner.Id, benefit.Id, [.. records]);
         }
-        catch (ActivityFailureException failure)
+        catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException)
         {
-            error = Describe(currentStep, failure);
-            await RecordFailureAsync(input, options);
+            // A local activity's failure (ReceiveLead) arrives as the activity's own failure, not wrapped.
+            error = Describe(currentStep, failure is ActivityFailureException { InnerException: { } cause } ? cause : failure);
+            await RecordFailureAsync(options);
             throw FailedRun();
         }
     }
@@ -82,7 +83,7 @@ public sealed partial class LeadOnboardingWorkflow
     }
 
     /// <summary>Undo what this run created and record the failure. Retried on its own, longer policy; never skipped.</summary>
-    private async Task RecordFailureAsync(LeadOnboardingInput input, LeadOnboardingOptions options)
+    private async Task RecordFailureAsync(LeadOnboardingOptions options)
     {
         var failed = error!;
         var failure = new LeadFailure(
@@ -127,9 +128,8 @@ public sealed partial class LeadOnboardingWorkflow
             details: [failed]);
     }
 
-    private static LeadError Describe(string step, ActivityFailureException failure)
+    private static LeadError Describe(string step, Exception cause)
     {
-        var cause = failure.InnerException;
         if (cause is TimeoutFailureException timeout)
         {
             // The retry window ran out; the last attempt's error, if any, says why.
@@ -147,7 +147,7 @@ public sealed partial class LeadOnboardingWorkflow
             return new LeadError(step, application.ErrorType ?? nameof(ApplicationFailureException), application.Message, fieldErrors);
         }
 
-        return new LeadError(step, cause?.GetType().Name ?? nameof(ActivityFailureException), cause?.Message ?? failure.Message, []);
+        return new LeadError(step, cause.GetType().Name, cause.Message, []);
     }
 
     private static ActivityOptions ActivityOptionsFor(StepDefinition step, LeadOnboardingOptions options, TimeSpan retryWindow) => new()

@@ -27,7 +27,7 @@ public sealed class LocalRunOptions
 {
     public const string Section = "LeadFlow";
 
-    /// <summary><c>LeadFlow__Temporal</c>: auto (default), embedded, cli or dev-server.</summary>
+    /// <summary><c>LeadFlow__Temporal</c>: Auto (default), Embedded, Cli or DevServer (case does not matter).</summary>
     public TemporalMode Temporal { get; set; } = TemporalMode.Auto;
 
     /// <summary><c>LeadFlow__DevServerStartTimeout</c>: how long the SDK's dev server may take to download and start before it is skipped (default 00:00:15).</summary>

@@ -41,7 +41,7 @@ public sealed class DemoFaults
         }
 
         await Results.Problem(
-            detail: fault.Fault.Explanation + " (not a bug).",
+            detail: $"deliberate, for this lead only (not a bug): {fault.Fault.StatusCode} to {path}",
             statusCode: fault.Fault.StatusCode,
             title: "Demo fault",
             type: "https://leadflow.example/problems/demo-fault").ExecuteAsync(context);

@@ -43,7 +43,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
             note("temporal CLI: not on the PATH");
             if (mode == TemporalMode.Cli)
             {
-                throw new OptionsException("LeadFlow__Temporal=cli, but no `temporal` executable is on the PATH.");
+                throw new OptionsException("LeadFlow__Temporal=Cli, but no `temporal` executable is on the PATH.");
             }
         }
 
@@ -57,7 +57,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
 
             if (mode == TemporalMode.DevServer)
             {
-                throw new OptionsException("LeadFlow__Temporal=dev-server, but the SDK's dev server could not be started (see above).");
+                throw new OptionsException("LeadFlow__Temporal=DevServer, but the SDK's dev server could not be started (see above).");
             }
         }
 
@@ -143,7 +143,13 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
         }
     }
 
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+    /// <summary>The gist of an SDK error: its first line, without the long download URL.</summary>
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        var url = line.IndexOf(" for url", StringComparison.Ordinal);
+        return url > 0 ? line[..url] : line.Length > 140 ? line[..140] + "..." : line;
+    }
 
     /// <summary>The given port when it is free (or 0), else any free port.</summary>
     private static int FreeOr(int port)

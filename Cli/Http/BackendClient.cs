@@ -12,7 +12,7 @@ public sealed class BackendClient(HttpClient http) : IDisposable
 
     public static BackendClient For(Uri backend, string apiKey)
     {
-        var http = new HttpClient { BaseAddress = backend, Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient { BaseAddress = IntakeClient.WithSlash(backend), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("x-api-key", apiKey);
         return new BackendClient(http);
     }

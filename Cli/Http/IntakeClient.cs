@@ -16,7 +16,7 @@ public sealed class IntakeClient(HttpClient http) : IDisposable
 
     public static IntakeClient For(Uri intake, string? apiKey)
     {
-        var http = new HttpClient { BaseAddress = intake, Timeout = TimeSpan.FromSeconds(60) };
+        var http = new HttpClient { BaseAddress = WithSlash(intake), Timeout = TimeSpan.FromSeconds(60) };
         if (!string.IsNullOrEmpty(apiKey))
         {
             http.DefaultRequestHeaders.Add("x-api-key", apiKey);
@@ -56,6 +56,9 @@ public sealed class IntakeClient(HttpClient http) : IDisposable
     }
 
     public void Dispose() => http.Dispose();
+
+    /// <summary>Relative paths resolve under the address only when it ends with a slash.</summary>
+    internal static Uri WithSlash(Uri address) => address.AbsoluteUri.EndsWith('/') ? address : new Uri(address.AbsoluteUri + "/");
 
     /// <summary>A problem detail's title and detail, or the body as it is.</summary>
     public static string ProblemText(string body)

@@ -34,10 +34,10 @@ public sealed class BenefitCreate : ICreateDefinition<NewBenefit>
         return command is not null;
     }
 
-    public async Task<CreateOutcome> InsertAsync(CrmDbContext db, NewBenefit benefit, CancellationToken cancellationToken) =>
+    public async Task<CreateOutcome> InsertAsync(SqlSession sql, NewBenefit benefit, CancellationToken cancellationToken) =>
         ClientDependants.Outcome(
             await NaturalKeyInsert.RunAsync(
-                db,
+                sql,
                 $"INSERT INTO benefits (client_id, rut, wants_benefit) SELECT c.id, c.rut, {benefit.WantsBenefit} FROM clients c WHERE c.rut = {benefit.Rut} ON CONFLICT (rut) DO NOTHING RETURNING id",
                 $"SELECT id FROM benefits WHERE rut = {benefit.Rut}",
                 cancellationToken),

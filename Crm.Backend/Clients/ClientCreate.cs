@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using LeadFlow.Crm.Backend.Creates;
-using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Leads;
 
 namespace LeadFlow.Crm.Backend.Clients;
@@ -39,10 +38,10 @@ public sealed class ClientCreate : ICreateDefinition<NewClient>
         return true;
     }
 
-    public async Task<CreateOutcome> InsertAsync(CrmDbContext db, NewClient client, CancellationToken cancellationToken)
+    public async Task<CreateOutcome> InsertAsync(SqlSession sql, NewClient client, CancellationToken cancellationToken)
     {
         var stored = await NaturalKeyInsert.RunAsync(
-            db,
+            sql,
             $"INSERT INTO clients (rut, name, lastname, mail, phone) VALUES ({client.Rut}, {client.Name}, {client.Lastname}, {client.Mail}, {client.Phone}) ON CONFLICT (rut) DO NOTHING RETURNING id",
             $"SELECT id FROM clients WHERE rut = {client.Rut}",
             cancellationToken);

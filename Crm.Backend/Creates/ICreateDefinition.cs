@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
-using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Leads;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,7 +18,7 @@ public interface ICreateDefinition<TCommand>
     bool TryRead(JsonElement body, [NotNullWhen(true)] out TCommand? command, out IReadOnlyList<FieldError> errors);
 
     /// <summary>Inserts the row unless its natural key already exists; never makes a second row.</summary>
-    Task<CreateOutcome> InsertAsync(CrmDbContext db, TCommand command, CancellationToken cancellationToken);
+    Task<CreateOutcome> InsertAsync(SqlSession sql, TCommand command, CancellationToken cancellationToken);
 
     /// <summary>The command for a log line, personal data masked.</summary>
     string Describe(TCommand command);

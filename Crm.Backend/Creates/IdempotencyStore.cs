@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Crm.Backend.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace LeadFlow.Crm.Backend.Creates;
 
@@ -19,9 +18,7 @@ public static class IdempotencyStore
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeaderName = "Idempotent-Replayed";
 
-    private static readonly JsonSerializerOptions AnswerJson = new(JsonSerializerDefaults.Web);
-
-    public static string RequestHash(HttpRequest request, byte[] body)
+    public static string RequestHash(HttpRequest request, ReadOnlySpan<byte> body)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
@@ -30,36 +27,44 @@ public static class IdempotencyStore
     }
 
     public static async Task<Results<Ok<CreateAnswer>, ProblemHttpResult>> RunOnceAsync(
-        CrmDbContext db,
+        NpgsqlDataSource dataSource,
         string key,
         string requestHash,
         HttpResponse response,
-        Func<Task<Results<Ok<CreateAnswer>, ProblemHttpResult>>> execute,
+        Func<SqlSession, Task<Results<Ok<CreateAnswer>, ProblemHttpResult>>> execute,
         CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var sql = new SqlSession(connection, transaction);
+        await sql.ExecuteAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
 
-        var first = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Key == key, cancellationToken);
-        if (first is not null)
+        if (await FirstAsync(sql, key, cancellationToken) is var (firstHash, firstAnswer))
         {
-            if (first.RequestHash != requestHash)
+            if (firstHash != requestHash)
             {
                 return CrmProblems.IdempotencyMismatch();
             }
 
             response.Headers[ReplayedHeaderName] = "true";
-            return TypedResults.Ok(JsonSerializer.Deserialize<CreateAnswer>(first.Answer, AnswerJson)!);
+            return TypedResults.Ok(JsonSerializer.Deserialize(firstAnswer, CrmJsonContext.Default.CreateAnswer)!);
         }
 
-        var result = await execute();
+        var result = await execute(sql);
         if (result.Result is Ok<CreateAnswer> { Value: { } answer })
         {
-            var stored = JsonSerializer.Serialize(answer, AnswerJson);
-            await db.Database.ExecuteSqlAsync($"INSERT INTO idempotency_keys (key, request_hash, answer) VALUES ({key}, {requestHash}, {stored})", cancellationToken);
+            var stored = JsonSerializer.Serialize(answer, CrmJsonContext.Default.CreateAnswer);
+            await sql.ExecuteAsync($"INSERT INTO idempotency_keys (key, request_hash, answer) VALUES ({key}, {requestHash}, {stored})", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
         return result;
+    }
+
+    private static async Task<(string RequestHash, string Answer)?> FirstAsync(SqlSession sql, string key, CancellationToken cancellationToken)
+    {
+        await using var command = sql.Command($"SELECT request_hash, answer FROM idempotency_keys WHERE key = {key}");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetString(1)) : null;
     }
 }

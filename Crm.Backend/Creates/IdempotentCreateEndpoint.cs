@@ -6,6 +6,7 @@ using LeadFlow.Leads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Npgsql;
 
 namespace LeadFlow.Crm.Backend.Creates;
 
@@ -21,8 +22,15 @@ public static partial class IdempotentCreateEndpoint
         where TCommand : class
         where TRequest : notnull
     {
-        return routes.MapPost(pattern, (HttpContext http, CrmDbContext db, IOptions<CrmOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-                HandleAsync(definition, http, db, options.Value, loggers.CreateLogger(typeof(IdempotentCreateEndpoint)), cancellationToken))
+        // Resolved once: a create should spend its time on the body and the database, not on the container.
+        var services = routes.ServiceProvider;
+        var create = new CreateContext<TCommand>(
+            definition,
+            RowEndpoints.Capitalized(definition.Entity),
+            services.GetRequiredService<NpgsqlDataSource>(),
+            services.GetRequiredService<IOptions<CrmOptions>>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdempotentCreateEndpoint)));
+        return routes.MapPost(pattern, (HttpContext http, CancellationToken cancellationToken) => HandleAsync(create, http, cancellationToken))
             .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
             {
                 // Described here, not with Accepts<T>(): Accepts makes routing refuse other Content-Types with 415,
@@ -43,11 +51,10 @@ public static partial class IdempotentCreateEndpoint
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
-    private static async Task<Results<Ok<CreateAnswer>, ProblemHttpResult>> HandleAsync<TCommand>(
-        ICreateDefinition<TCommand> definition, HttpContext http, CrmDbContext db, CrmOptions options, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CreateAnswer>, ProblemHttpResult>> HandleAsync<TCommand>(CreateContext<TCommand> create, HttpContext http, CancellationToken cancellationToken)
         where TCommand : class
     {
-        var (body, bodyProblem) = await JsonRequestBody.ReadAsync(http.Request, options.MaxBodyBytes, cancellationToken);
+        var (body, bodyProblem) = await JsonRequestBody.ReadAsync(http.Request, create.Options.Value.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return bodyProblem!;
@@ -55,9 +62,9 @@ public static partial class IdempotentCreateEndpoint
 
         using (body)
         {
-            if (!definition.TryRead(body.Root, out var command, out var errors))
+            if (!create.Definition.TryRead(body.Root, out var command, out var errors))
             {
-                LogRefused(logger, definition.Entity, string.Join("; ", errors));
+                LogRefused(create.Logger, create.Definition.Entity, string.Join("; ", errors));
                 return CrmProblems.Validation(errors);
             }
 
@@ -65,7 +72,8 @@ public static partial class IdempotentCreateEndpoint
             if (key.Length == 0)
             {
                 // No key: no transaction and no extra round trip; the natural key alone keeps it to one row.
-                return await CreateAsync(definition, command, db, logger, cancellationToken);
+                await using var connection = await create.DataSource.OpenConnectionAsync(cancellationToken);
+                return await CreateAsync(create, command, new SqlSession(connection, Transaction: null), cancellationToken);
             }
 
             if (key.Length > CrmDbContext.MaxIdempotencyKeyLength)
@@ -74,27 +82,36 @@ public static partial class IdempotentCreateEndpoint
             }
 
             var hash = IdempotencyStore.RequestHash(http.Request, body.Bytes);
-            return await IdempotencyStore.RunOnceAsync(db, key, hash, http.Response, () => CreateAsync(definition, command, db, logger, cancellationToken), cancellationToken);
+            return await IdempotencyStore.RunOnceAsync(create.DataSource, key, hash, http.Response, sql => CreateAsync(create, command, sql, cancellationToken), cancellationToken);
         }
     }
 
     private static async Task<Results<Ok<CreateAnswer>, ProblemHttpResult>> CreateAsync<TCommand>(
-        ICreateDefinition<TCommand> definition, TCommand command, CrmDbContext db, ILogger logger, CancellationToken cancellationToken)
+        CreateContext<TCommand> create, TCommand command, SqlSession sql, CancellationToken cancellationToken)
         where TCommand : class
     {
-        var outcome = await definition.InsertAsync(db, command, cancellationToken);
+        var (definition, entity, logger) = (create.Definition, create.Definition.Entity, create.Logger);
+        var outcome = await definition.InsertAsync(sql, command, cancellationToken);
         if (outcome.Refusal is { } refusal)
         {
-            LogRefused(logger, definition.Entity, refusal.ProblemDetails.Detail ?? "");
+            LogRefused(logger, entity, refusal.ProblemDetails.Detail ?? "");
             return refusal;
         }
 
-        LogStored(logger, definition.Entity, outcome.Id, outcome.Created, definition.Describe(command));
-        var entity = $"{char.ToUpperInvariant(definition.Entity[0])}{definition.Entity[1..]}";
+        // Describe masks personal data into a new string: only worth it when the line is written.
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogStored(logger, entity, outcome.Id, outcome.Created, definition.Describe(command));
+        }
+
         return TypedResults.Ok(outcome.Created
-            ? new CreateAnswer(StatusCodes.Status200OK, $"{entity} created", $"The {definition.Entity} was stored with id {outcome.Id}.", outcome.Id, Created: true)
-            : new CreateAnswer(StatusCodes.Status200OK, $"{entity} already existed", $"The {definition.Entity} was already stored with id {outcome.Id}; nothing was written.", outcome.Id, Created: false));
+            ? new CreateAnswer(StatusCodes.Status200OK, $"{create.Title} created", $"The {entity} was stored with id {outcome.Id}.", outcome.Id, Created: true)
+            : new CreateAnswer(StatusCodes.Status200OK, $"{create.Title} already existed", $"The {entity} was already stored with id {outcome.Id}; nothing was written.", outcome.Id, Created: false));
     }
+
+    /// <summary>What one create endpoint needs on every request, resolved when it is mapped.</summary>
+    private sealed record CreateContext<TCommand>(ICreateDefinition<TCommand> Definition, string Title, NpgsqlDataSource DataSource, IOptions<CrmOptions> Options, ILogger Logger)
+        where TCommand : class;
 
     [LoggerMessage(LogLevel.Information, "{Entity} {Id} stored (created now: {Created}): {Description}")]
     private static partial void LogStored(ILogger logger, string entity, long id, bool created, string description);

@@ -2,16 +2,22 @@ using LeadFlow.Crm.Backend.Configuration;
 using LeadFlow.Crm.Backend.LocalDatabase;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace LeadFlow.Crm.Backend.Data;
 
 public static class DatabaseSetup
 {
-    /// <summary>Registers the pooled <see cref="CrmDbContext"/> over the configured server (or local mode's cluster) and migrations at start-up.</summary>
+    /// <summary>
+    /// Registers one <see cref="NpgsqlDataSource"/> (one connection pool) over the configured server (or local mode's
+    /// cluster), the pooled <see cref="CrmDbContext"/> on top of it, and migrations at start-up. The creates use the
+    /// data source directly; reads, deletes and migrations go through EF.
+    /// </summary>
     public static WebApplicationBuilder AddCrmDatabase(this WebApplicationBuilder builder)
     {
         var connectionString = LocalModeSetup.ResolveConnectionString(builder);
-        builder.Services.AddDbContextPool<CrmDbContext>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddDbContextPool<CrmDbContext>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHostedService<MigrateOnStart>();
         return builder;
     }

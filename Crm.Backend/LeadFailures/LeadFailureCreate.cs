@@ -4,7 +4,6 @@ using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Crm.Backend.Problems;
 using LeadFlow.Leads;
-using Microsoft.EntityFrameworkCore;
 
 namespace LeadFlow.Crm.Backend.LeadFailures;
 
@@ -39,22 +38,13 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         return command is not null;
     }
 
-    public async Task<CreateOutcome> InsertAsync(CrmDbContext db, NewLeadFailure failure, CancellationToken cancellationToken)
+    public async Task<CreateOutcome> InsertAsync(SqlSession sql, NewLeadFailure failure, CancellationToken cancellationToken)
     {
         var errors = JsonSerializer.Serialize(failure.Errors, Json);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var id = await NaturalKeyInsert.ScalarAsync(
-                db,
-                $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb)) RETURNING id",
-                cancellationToken);
-            return CreateOutcome.Stored((long)id!, created: true);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        var id = await sql.ScalarAsync(
+            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb)) RETURNING id",
+            cancellationToken);
+        return CreateOutcome.Stored((long)id!, created: true);
     }
 
     public string Describe(NewLeadFailure failure) => $"lead {failure.LeadId}, step {failure.Step}";

@@ -34,10 +34,10 @@ public sealed class PartnerCreate : ICreateDefinition<NewPartner>
         return command is not null;
     }
 
-    public async Task<CreateOutcome> InsertAsync(CrmDbContext db, NewPartner partner, CancellationToken cancellationToken) =>
+    public async Task<CreateOutcome> InsertAsync(SqlSession sql, NewPartner partner, CancellationToken cancellationToken) =>
         ClientDependants.Outcome(
             await NaturalKeyInsert.RunAsync(
-                db,
+                sql,
                 $"INSERT INTO partners (client_id, rut, store) SELECT c.id, c.rut, {partner.Store} FROM clients c WHERE c.rut = {partner.Rut} ON CONFLICT (rut) DO NOTHING RETURNING id",
                 $"SELECT id FROM partners WHERE rut = {partner.Rut}",
                 cancellationToken),

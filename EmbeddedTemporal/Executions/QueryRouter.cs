@@ -118,7 +118,10 @@ internal sealed class QueryRouter(ServerState state)
 
     private void DispatchLegacy(WorkflowRun run, PendingQuery query)
     {
-        var sticky = run.StickyQueue is { } stickyName
+        // A closed run is no longer cached by any worker (the SDK evicts it on completion), so like the real
+        // server its queries go to the normal queue with the full history, never to the sticky queue.
+        var sticky = run.IsOpen
+            && run.StickyQueue is { } stickyName
             && state.Queues.FindWorkflow(run.Namespace, stickyName)?.HasRecentPoller(state.Options.StickyPollerUnavailableWindow) == true;
         var queueName = sticky ? run.StickyQueue! : run.TaskQueue;
         state.Queues.Workflow(run.Namespace, queueName).Add(new WorkflowTaskItem(run, null, query));

@@ -27,11 +27,11 @@ internal static class SendCommand
         }
 
         var failures = 0;
-        // The same shape PutEvents takes, 10 entries a request.
+        // The same shape PutEvents takes (PascalCase names), 10 entries a request.
         foreach (var (chunk, offset) in leads.Chunk(10).Select((c, i) => (c, i * 10)))
         {
             var body = new { Entries = chunk.Select(detail => new { publisher.Source, publisher.DetailType, Detail = detail }) };
-            using var response = await http.PostAsJsonAsync(new Uri("events", UriKind.Relative), body);
+            using var response = await http.PostAsJsonAsync(new Uri("events", UriKind.Relative), body, JsonSerializerOptions.Default);
             var text = await response.Content.ReadAsStringAsync();
             if (!response.IsSuccessStatusCode)
             {

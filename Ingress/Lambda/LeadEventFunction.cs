@@ -40,12 +40,13 @@ public sealed class LeadEventFunction
         _logger = logger;
     }
 
-    public Task<Stream> HandleAsync(Stream input) => HandleAsync(input, CancellationToken.None);
+    /// <summary>The Lambda entry point. Not overloaded on purpose: the managed runtime refuses a handler name with overloads.</summary>
+    public Task<Stream> HandleAsync(Stream input) => InvokeAsync(input, CancellationToken.None);
 
     /// <returns>JSON <c>{"eventId","workflowId","runId","status"}</c>.</returns>
     /// <exception cref="MalformedEnvelopeException">Logged with the reason; the DLQ keeps the event.</exception>
     /// <exception cref="TemporalUnavailableException">Lambda retries, then the DLQ keeps the event.</exception>
-    public async Task<Stream> HandleAsync(Stream input, CancellationToken cancellationToken)
+    public async Task<Stream> InvokeAsync(Stream input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         StartOutcome outcome;

@@ -25,6 +25,9 @@ public sealed class EventBusRequestException(string errorCode, string message, b
 {
     public string ErrorCode { get; } = errorCode;
 
+    /// <summary>The message without the code.</summary>
+    public string Reason { get; } = message;
+
     public bool Retryable { get; } = retryable;
 
     public int? StatusCode { get; } = statusCode;

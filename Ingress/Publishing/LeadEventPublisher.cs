@@ -95,11 +95,11 @@ public sealed class LeadEventPublisher(IEventBusClient bus, PublisherOptions opt
             {
                 if (e.Retryable)
                 {
-                    retry.Add((entry, e.ErrorCode, e.Message));
+                    retry.Add((entry, e.ErrorCode, e.Reason));
                 }
                 else
                 {
-                    failed.Add(new FailedLead(entry.Index, e.ErrorCode, e.Message, attempt));
+                    failed.Add(new FailedLead(entry.Index, e.ErrorCode, e.Reason, attempt));
                 }
             }
 

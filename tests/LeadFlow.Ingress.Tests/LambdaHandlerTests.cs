@@ -116,7 +116,7 @@ public sealed class LambdaHandlerTests
             ["Temporal:RpcTimeoutSeconds"] = "2",
         }).Build();
         var function = new LeadEventFunction(configuration);
-        return LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> { [FunctionName] = function.HandleAsync });
+        return LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> { [FunctionName] = function.InvokeAsync });
     }
 
     private static async Task<(HttpResponseMessage Response, JsonElement Body)> InvokeAsync(LambdaInvokeHost host, string function, string payload)

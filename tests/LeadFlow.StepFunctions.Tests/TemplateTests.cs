@@ -37,9 +37,7 @@ public sealed class TemplateTests
     public void StepFunctionHandlers_ResolveAsTheLambdaRuntimeResolvesThem() =>
         Assert.Empty(HandlerProblems(handler => handler.StartsWith("LeadFlow.StepFunctions::", StringComparison.Ordinal)));
 
-    // Un-skip when Ingress/Lambda/LeadEventFunction.HandleAsync is no longer overloaded (the managed
-    // runtime finds the handler with Type.GetMethod(name) and refuses an overloaded name at init).
-    [Fact(Skip = "Ingress: LeadEventFunction.HandleAsync has two overloads (Stream) and (Stream, CancellationToken); Lambda refuses overloaded handlers")]
+    [Fact]
     public void IngressFunctionHandler_ResolvesAsTheLambdaRuntimeResolvesIt() =>
         Assert.Empty(HandlerProblems(handler => handler.StartsWith("LeadFlow.Ingress::", StringComparison.Ordinal)));
 

@@ -23,11 +23,12 @@ public static class CrmServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddTransient<CrmApiKeyHandler>();
-        services.AddRefitGeneratedClient<ICrmApi>(CrmJsonContext.Default, _ => new RefitSettings
-            {
-                ExceptionFactory = CrmErrorMapping.FromResponseAsync,
-                TransportExceptionFactory = CrmErrorMapping.FromTransportFailure,
-            })
+        var settings = new RefitSettings
+        {
+            ExceptionFactory = CrmErrorMapping.FromResponseAsync,
+            TransportExceptionFactory = CrmErrorMapping.FromTransportFailure,
+        };
+        services.AddRefitGeneratedClient<ICrmApi>(CrmJsonContext.Default, _ => settings)
             .ConfigureHttpClient((provider, client) =>
             {
                 var options = provider.GetRequiredService<IOptions<CrmOptions>>().Value;

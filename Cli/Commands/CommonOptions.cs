@@ -1,0 +1,85 @@
+using System.CommandLine;
+using LeadFlow.Cli.Configuration;
+using LeadFlow.Crm.Backend.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace LeadFlow.Cli.Commands;
+
+/// <summary>The options several verbs share; every default comes from an environment variable, then a local default.</summary>
+public sealed class CommonOptions(IConfiguration configuration)
+{
+    public const string DefaultIntakeUrl = "http://localhost:5090";
+    public const string DefaultBackendUrl = "http://localhost:5080";
+
+    public Option<Uri> Intake { get; } = new("--intake")
+    {
+        CustomParser = AbsoluteUrl,
+        Description = $"The HTTP intake's address (env LeadFlow__IntakeUrl, default {DefaultIntakeUrl})",
+        DefaultValueFactory = _ => new Uri(configuration["LeadFlow:IntakeUrl"] is { Length: > 0 } url ? url : DefaultIntakeUrl),
+    };
+
+    public Option<string?> IntakeApiKey { get; } = new("--intake-api-key")
+    {
+        Description = "The intake's API key when it has one (env Ingress__ApiKey, default none)",
+        DefaultValueFactory = _ => configuration["Ingress:ApiKey"] is { Length: > 0 } key ? key : null,
+    };
+
+    public Option<Uri> Backend { get; } = new("--backend")
+    {
+        CustomParser = AbsoluteUrl,
+        Description = $"The CRM backend's address (env LeadFlow__BackendUrl, default {DefaultBackendUrl})",
+        DefaultValueFactory = _ => new Uri(configuration["LeadFlow:BackendUrl"] is { Length: > 0 } url ? url : DefaultBackendUrl),
+    };
+
+    public Option<string> ApiKey { get; } = new("--api-key")
+    {
+        Description = $"The CRM backend's API key (env Crm__ApiKey, default the local key '{CrmOptions.LocalDefaultApiKey}')",
+        DefaultValueFactory = _ => configuration["Crm:ApiKey"] is { Length: > 0 } key ? key : CrmOptions.LocalDefaultApiKey,
+    };
+
+    public Option<TemporalMode?> Temporal { get; } = new("--temporal")
+    {
+        Description = "Which Temporal to use: Auto, Embedded, Cli or DevServer (env LeadFlow__Temporal, default Auto: TEMPORAL_ADDRESS, temporal CLI, SDK dev server, embedded)",
+    };
+
+    public Option<string?> DataDirectory { get; } = new("--data-dir")
+    {
+        Description = "The private PostgreSQL's data directory (env LeadFlow__DataDirectory; up: .leadflow/pgdata, demo: a temporary one)",
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Show the services' log lines (information and up) on standard error",
+    };
+
+    public IConfiguration Configuration => configuration;
+
+    private static Uri? AbsoluteUrl(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        {
+            return url;
+        }
+
+        result.AddError($"'{text}' is not an http(s) address, e.g. {DefaultIntakeUrl}");
+        return null;
+    }
+
+    /// <summary>The verb's <see cref="LocalRunOptions"/>: the <c>LeadFlow__*</c> variables, then the command-line options.</summary>
+    public LocalRunOptions RunOptions(ParseResult parse)
+    {
+        var options = LocalRunOptions.From(configuration);
+        if (parse.GetValue(Temporal) is { } mode)
+        {
+            options.Temporal = mode;
+        }
+
+        if (parse.GetValue(DataDirectory) is { Length: > 0 } directory)
+        {
+            options.DataDirectory = directory;
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using LeadFlow.Ingress.Redrive;
+using LeadFlow.Ingress.Temporal;
+using Spectre.Console;
+
+namespace LeadFlow.Cli.Commands;
+
+/// <summary><c>leadflow redrive &lt;leadId&gt;</c>: re-runs a failed lead from its original event, once its cause is fixed.</summary>
+public static class RedriveCommand
+{
+    public static Command Create(IAnsiConsole console, CommonOptions common)
+    {
+        var leadId = new Argument<string>("leadId") { Description = "The event id, or the workflow id lead-<event id>" };
+        var address = new Option<string>("--temporal-address")
+        {
+            Description = "The Temporal frontend host:port (env Temporal__Address, then TEMPORAL_ADDRESS, default localhost:7233; `leadflow up` prints it)",
+            DefaultValueFactory = _ => common.Configuration["Temporal:Address"] is { Length: > 0 } configured ? configured
+                : Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS") is { Length: > 0 } fromEnvironment ? fromEnvironment : "localhost:7233",
+        };
+        var command = new Command("redrive", "Re-run a failed or rejected lead from its original event (a completed lead is never re-run).")
+        {
+            leadId, address,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var temporal = new TemporalOptions
+            {
+                Address = parse.GetRequiredValue(address),
+                Namespace = common.Configuration["Temporal:Namespace"] is { Length: > 0 } ns ? ns : "default",
+                TaskQueue = common.Configuration["Temporal:TaskQueue"] is { Length: > 0 } queue ? queue : Workflows.LeadOnboardingWorkflow.DefaultTaskQueue,
+            };
+            try
+            {
+                var outcome = await new LeadRedriver(new TemporalClientSource(temporal)).RedriveAsync(parse.GetRequiredValue(leadId), cancellationToken);
+                console.WriteLine(outcome.Message);
+                return outcome.Status is RedriveStatus.Restarted or RedriveStatus.StillRunning ? 0 : 1;
+            }
+            catch (TemporalUnavailableException e)
+            {
+                console.WriteLine(e.Message);
+                return 3;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using LeadFlow.Cli.Hosting;
+using LeadFlow.Workflows;
+using Spectre.Console;
+
+namespace LeadFlow.Cli.Demo;
+
+/// <summary>The demo's closing tables: one row per lead, the CRM's rows, and where to look next.</summary>
+public static class DemoReport
+{
+    public static void ShowLeads(IAnsiConsole console, IReadOnlyList<LeadProgress> leads, IReadOnlyDictionary<LeadProgress, List<string>> misses)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Leads");
+        table.AddColumn("Lead (id)").AddColumn("Outcome").AddColumn("Ids or reason").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("As expected");
+        foreach (var progress in leads)
+        {
+            var ok = misses[progress].Count == 0;
+            table.AddRow(
+                Markup.Escape($"{progress.Lead.Label}\n{progress.Lead.EventId}"),
+                Markup.Escape(OutcomeText(progress)),
+                Markup.Escape(Detail(progress)),
+                progress.Duration is { } duration ? duration.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture) : "-",
+                ok ? "[green]yes[/]" : $"[red]NO[/]");
+        }
+
+        console.Write(table);
+    }
+
+    public static void ShowRows(IAnsiConsole console, RowCounts before, RowCounts after)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("CRM rows (backend database)");
+        table.AddColumn("Table").AddColumn(new TableColumn("Before").RightAligned()).AddColumn(new TableColumn("Now").RightAligned()).AddColumn(new TableColumn("Added").RightAligned());
+        void Row(string name, int was, int now) => table.AddRow(name, Number(was), Number(now), Number(now - was));
+        Row("clients", before.Clients, after.Clients);
+        Row("partners", before.Partners, after.Partners);
+        Row("benefits", before.Benefits, after.Benefits);
+        Row("lead_failures", before.LeadFailures, after.LeadFailures);
+        console.Write(table);
+    }
+
+    public static void ShowWhereToLook(IAnsiConsole console, LocalStack stack, bool stillRunning)
+    {
+        console.WriteLine("Where to look:");
+        var when = stillRunning ? "" : " (while `leadflow up` runs; this demo's stack stops now)";
+        console.WriteLine($"  CRM backend OpenAPI page   {new Uri(stack.BackendUrl, "scalar")}{when}");
+        console.WriteLine($"  OpenAPI document           {new Uri(stack.BackendUrl, "openapi/v1.json")}");
+        console.WriteLine($"  Web form / HTTP intake     {stack.IntakeUrl}  (GET /leads/<event id> for a lead's status)");
+        console.WriteLine(stack.Temporal.WebUiUrl is { } ui
+            ? $"  Temporal Web UI            {new Uri(ui, $"namespaces/{stack.Settings.Namespace}/workflows")}"
+            : $"  Temporal Web UI            none: {stack.Temporal.Source} (install the temporal CLI or set TEMPORAL_ADDRESS for one)");
+        console.WriteLine("  Failed leads               leadflow failures   (then: leadflow redrive <lead id> once the cause is fixed)");
+    }
+
+    private static string OutcomeText(LeadProgress progress)
+    {
+        if (progress.DeliveryError is not null)
+        {
+            return "not delivered";
+        }
+
+        var outcome = progress.Outcome?.ToString() ?? "unfinished";
+        if (progress.Lead.Deliveries > 1)
+        {
+            var duplicates = progress.Deliveries.Count(d => d.Status == Ingress.Starting.StartStatus.Duplicate);
+            outcome += $" ({progress.Deliveries.Count} deliveries, {duplicates} duplicate, 1 run)";
+        }
+
+        return outcome;
+    }
+
+    private static string Detail(LeadProgress progress)
+    {
+        if (progress.DeliveryError is { } refused)
+        {
+            return refused;
+        }
+
+        var status = progress.Last?.Lead;
+        if (status is null)
+        {
+            return progress.Last?.LeadUnavailable ?? "no status yet";
+        }
+
+        if (status.Outcome == LeadOutcome.Completed)
+        {
+            var ids = string.Join(", ", status.Records.Select(r => $"{ShortStep(r.Step)} {r.Id}{(r.Created ? "" : " (existed)")}"));
+            return progress.Lead.Fault is { } fault ? $"{ids}; retried through {fault.Times}x {fault.StatusCode} (demo fault)" : ids;
+        }
+
+        if (status.Error is { } error)
+        {
+            var reason = error.FieldErrors.Count > 0 ? string.Join("; ", error.FieldErrors.Select(f => $"{f.Field}: {f.Message}")) : error.Message;
+            var undone = status.Undone.Count > 0 ? $"; undone: {string.Join(", ", status.Undone.Select(r => $"{ShortStep(r.Step)} {r.Id}"))}" : "";
+            var record = error.FailureRecordId is { } id ? $"; failure #{id}" : "";
+            return $"{error.FailedStep} ({error.Type}): {reason}{undone}{record}";
+        }
+
+        return status.CurrentStep;
+    }
+
+    private static string ShortStep(string step) => step.StartsWith("Create", StringComparison.Ordinal) ? step["Create".Length..].ToLowerInvariant() : step;
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,113 @@
+using System.Text;
+using LeadFlow.Cli.Configuration;
+using LeadFlow.Cli.Hosting;
+using LeadFlow.Cli.Http;
+using LeadFlow.Ingress.Http;
+using Spectre.Console;
+
+namespace LeadFlow.Cli.Demo;
+
+/// <summary>
+/// <c>leadflow demo</c>: the whole stack in this process, the sample leads through the HTTP intake, live progress,
+/// then the tables and a verdict. Exit 0 only when every lead reached the outcome it exists to show.
+/// </summary>
+public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, LogBuffer logs)
+{
+    /// <summary>Lets a test change the leads (e.g. expect the wrong outcome) to see the demo fail.</summary>
+    public Func<IReadOnlyList<DemoLead>, IReadOnlyList<DemoLead>>? EditLeads { get; init; }
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var runTag = DateTime.UtcNow.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..4];
+        var leads = DemoLeads.Create(runTag, new Random());
+        leads = EditLeads?.Invoke(leads) ?? leads;
+        var faults = new DemoFaults();
+        foreach (var lead in leads.Where(l => l.Fault is not null))
+        {
+            faults.Add(lead.Rut, lead.Fault!);
+        }
+
+        console.MarkupLine("[bold]LeadFlow demo[/]: leads from the HTTP intake to the CRM, through Temporal.");
+        await using var stack = await StackConsole.StartAsync(console, settings, logs, faults.Install, cancellationToken);
+        var before = await RowCounts.ReadAsync(stack.BackendServices, cancellationToken);
+
+        console.WriteLine();
+        console.WriteLine($"Sending {leads.Count} sample leads to POST {new Uri(stack.IntakeUrl, "events")}:");
+        foreach (var lead in leads)
+        {
+            console.WriteLine($"  - {lead.Label,-20} {lead.Shows}");
+        }
+
+        foreach (var fault in leads.Where(l => l.Fault is not null).Select(l => l.Fault!))
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(fault.Explanation)}.[/]");
+        }
+
+        using var intake = IntakeClient.For(stack.IntakeUrl, settings.IntakeApiKey);
+        var progress = leads.Select(l => new LeadProgress(l)).ToList();
+        foreach (var lead in progress)
+        {
+            await DeliverAsync(intake, lead, cancellationToken);
+        }
+
+        console.WriteLine();
+        console.WriteLine("Watching each lead's current step (workflow status query via GET /leads/<id>):");
+        var finished = await new LeadWatcher(console, intake, TimeSpan.FromMilliseconds(250)).WatchAsync(progress, settings.Run.DemoTimeout, cancellationToken);
+
+        var after = await RowCounts.ReadAsync(stack.BackendServices, cancellationToken);
+        using var backend = BackendClient.For(stack.BackendUrl, settings.ApiKey);
+        var misses = progress.ToDictionary(p => p, p => DemoChecks.ForLead(p, faults));
+        var problems = misses.Values.SelectMany(m => m).ToList();
+        problems.AddRange(DemoChecks.ForRows(leads, before, after));
+        problems.AddRange(await DemoChecks.ForBackendReadsAsync(progress, backend, cancellationToken));
+        if (!finished)
+        {
+            problems.Insert(0, $"not every lead finished within LeadFlow__DemoTimeout ({settings.Run.DemoTimeout})");
+        }
+
+        console.WriteLine();
+        DemoReport.ShowLeads(console, progress, misses);
+        DemoReport.ShowRows(console, before, after);
+        console.WriteLine();
+        DemoReport.ShowWhereToLook(console, stack, stillRunning: false);
+        console.WriteLine();
+        if (problems.Count == 0)
+        {
+            console.MarkupLine($"[green]Demo passed:[/] all {leads.Count} leads reached their expected outcome.");
+            return 0;
+        }
+
+        console.MarkupLine($"[red]Demo FAILED:[/] {problems.Count} expectation(s) not met:");
+        foreach (var problem in problems)
+        {
+            console.WriteLine($"  - {problem}");
+        }
+
+        StackConsole.ShowRecentLogs(console, logs);
+        return 1;
+    }
+
+    private static async Task DeliverAsync(IntakeClient intake, LeadProgress lead, CancellationToken cancellationToken)
+    {
+        // An EventBridge envelope with the demo's own event id: delivering it again is a duplicate, as on the bus.
+        var envelope = Encoding.UTF8.GetString(IntakeBody.Wrap(
+            lead.Lead.EventId, "crm.leads", "LeadSubmitted", System.Text.Json.JsonSerializer.SerializeToElement(lead.Lead.Detail), time: null, resources: null));
+        for (var delivery = 0; delivery < lead.Lead.Deliveries; delivery++)
+        {
+            try
+            {
+                var answer = await intake.PostEventsAsync(envelope, cancellationToken);
+                lead.Deliveries.AddRange(answer.Entries);
+                if (answer.Errors.Count > 0)
+                {
+                    lead.DeliveryError = string.Join("; ", answer.Errors.Select(e => $"{e.Field}: {e.Error}"));
+                }
+            }
+            catch (ServiceCallException e)
+            {
+                lead.DeliveryError = e.Message;
+                return;
+            }
+        }
+    }
+}

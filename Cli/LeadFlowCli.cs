@@ -1,0 +1,74 @@
+using System.CommandLine;
+using LeadFlow.Cli.Commands;
+using LeadFlow.Cli.Configuration;
+using LeadFlow.Cli.Demo;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+
+namespace LeadFlow.Cli;
+
+/// <summary>The <c>leadflow</c> command: its verbs, and the entry point <c>Program</c> and the tests call.</summary>
+public static class LeadFlowCli
+{
+    public static RootCommand Create(IAnsiConsole console, IConfiguration configuration, Func<IReadOnlyList<DemoLead>, IReadOnlyList<DemoLead>>? editDemoLeads = null)
+    {
+        var common = new CommonOptions(configuration);
+        return new RootCommand("leadflow: run the lead onboarding flow locally (demo, up) and talk to a running one (send, status, redrive, failures).")
+        {
+            DemoCommand.Create(console, common, editDemoLeads),
+            UpCommand.Create(console, common),
+            SendCommand.Create(console, common),
+            StatusCommand.Create(console, common),
+            RedriveCommand.Create(console, common),
+            FailuresCommand.Create(console, common),
+        };
+    }
+
+    /// <param name="configuration">Where settings come from; null = the environment variables.</param>
+    public static async Task<int> RunAsync(
+        string[] args, IAnsiConsole console, IConfiguration? configuration = null, Func<IReadOnlyList<DemoLead>, IReadOnlyList<DemoLead>>? editDemoLeads = null,
+        CancellationToken cancellationToken = default)
+    {
+        configuration ??= new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var parse = Create(console, configuration, editDemoLeads).Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                // Ctrl+C cancels the verb; `up` then stops the worker gracefully and PostgreSQL cleanly, which takes a few seconds.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(40),
+                EnableDefaultExceptionHandler = false,
+            }, cancellationToken);
+        }
+        catch (OptionsException e)
+        {
+            console.MarkupLine($"[red]Configuration error:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+        catch (Crm.Backend.LocalDatabase.LocalPostgresException e)
+        {
+            console.MarkupLine($"[red]PostgreSQL:[/] {Markup.Escape(e.Message)}");
+            return 3;
+        }
+    }
+
+    /// <summary>The console the real command writes to: plain text without animation when there is no terminal (CI, a pipe).</summary>
+    public static IAnsiConsole CreateConsole()
+    {
+        var plain = Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+        if (!plain)
+        {
+            return AnsiConsole.Console;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(Console.Out),
+        });
+        console.Profile.Width = 160;
+        return console;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using LeadFlow.Cli.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace LeadFlow.Cli.Tests;
+
+/// <summary>
+/// docker-compose.yml cannot be run here (no Docker engine), so it is checked against the code it builds: contexts,
+/// Dockerfiles, published projects, entry points, ports, health checks, dependencies and every environment variable.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed partial class ComposeFileTests(StackFixture stack)
+{
+    private static readonly Lazy<YamlMappingNode> Services = new(() =>
+    {
+        var yaml = new YamlStream();
+        using var reader = new StreamReader(RepositoryRoot.Combine("docker-compose.yml"));
+        yaml.Load(reader);
+        return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+    });
+
+    public static TheoryData<string> BuiltServices => [.. Services.Value.Children.Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("build")).Select(s => s.Key.ToString())];
+
+    [Fact]
+    public void Compose_BuildsTheThreeServices()
+    {
+        Assert.Equal(["crm-backend", "ingress", "worker"], ((IEnumerable<object[]>)BuiltServices).Select(s => (string)s[0]).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltServices))]
+    public void Build_ContextDockerfileProjectAndEntryPointAgree(string service)
+    {
+        var (context, dockerfile) = Build(service);
+        Assert.True(Directory.Exists(context), $"{service}: build context {context} does not exist");
+        Assert.True(File.Exists(dockerfile), $"{service}: Dockerfile {dockerfile} does not exist");
+
+        var facts = DockerfileFacts.Read(dockerfile);
+        foreach (var source in facts.CopySources)
+        {
+            Assert.True(File.Exists(Path.Combine(context, source)) || Directory.Exists(Path.Combine(context, source)), $"{service}: COPY source {source} does not exist in the context");
+        }
+
+        Assert.NotNull(facts.PublishedProject);
+        var project = Path.GetFullPath(Path.Combine(context, facts.PublishedProject));
+        Assert.True(File.Exists(project), $"{service}: `dotnet publish {facts.PublishedProject}` names no project");
+        Assert.Equal($"{AssemblyName(project)}.dll", facts.EntryPointDll);
+
+        // Every project the published one needs must be inside what the Dockerfile copies.
+        var copied = facts.CopySources.Select(s => Path.GetFullPath(Path.Combine(context, s))).ToList();
+        foreach (var needed in WithReferences(project))
+        {
+            Assert.True(copied.Any(c => needed.StartsWith(c, StringComparison.Ordinal)), $"{service}: {Path.GetRelativePath(context, needed)} is needed to publish but not copied");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltServices))]
+    public void Ports_AreWhereTheAppListens(string service)
+    {
+        var node = Service(service);
+        var urls = Environment(service).GetValueOrDefault("ASPNETCORE_URLS");
+        var ports = node.Children.TryGetValue("ports", out var list) ? ((YamlSequenceNode)list).Select(p => p.ToString()).ToList() : [];
+        if (ports.Count == 0 && urls is null)
+        {
+            return;
+        }
+
+        Assert.NotNull(urls);
+        var listening = new Uri(urls.Replace("+", "localhost", StringComparison.Ordinal)).Port;
+        foreach (var mapping in ports)
+        {
+            Assert.Equal(listening, int.Parse(mapping.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (HealthcheckUrl(service) is { } probe)
+        {
+            Assert.Equal(listening, probe.Port);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltServices))]
+    public async Task Healthcheck_ProbesARouteTheAppServes(string service)
+    {
+        if (HealthcheckUrl(service) is not { } probe)
+        {
+            return;
+        }
+
+        var facts = DockerfileFacts.Read(Build(service).Dockerfile);
+        Assert.True(facts.InstallsCurl, $"{service}: the health check uses curl, which the runtime image must install");
+        var running = AssemblyName(Path.Combine(Build(service).Context, facts.PublishedProject!)) switch
+        {
+            "LeadFlow.Crm.Backend" => stack.Stack.BackendUrl,
+            "LeadFlow.Ingress" => stack.Stack.IntakeUrl,
+            var other => throw new InvalidOperationException($"{service}: no in-process host for {other}"),
+        };
+        using var http = new HttpClient { BaseAddress = running };
+        using var response = await http.GetAsync(new Uri(probe.PathAndQuery.TrimStart('/'), UriKind.Relative));
+        Assert.True(response.IsSuccessStatusCode, $"{service}: health check path {probe.PathAndQuery} answers {(int)response.StatusCode}");
+    }
+
+    [Fact]
+    public void DependsOn_TargetsExist_AndHaveHealthchecksWhereHealthIsAwaited()
+    {
+        foreach (var (name, node) in Services.Value.Children.Select(s => (s.Key.ToString(), (YamlMappingNode)s.Value)))
+        {
+            if (!node.Children.TryGetValue("depends_on", out var dependsOn))
+            {
+                continue;
+            }
+
+            foreach (var (target, condition) in ((YamlMappingNode)dependsOn).Children.Select(d => (d.Key.ToString(), ((YamlMappingNode)d.Value)["condition"].ToString())))
+            {
+                Assert.True(Services.Value.Children.ContainsKey(target), $"{name} depends on {target}, which is no service");
+                Assert.Contains(condition, new[] { "service_started", "service_healthy", "service_completed_successfully" });
+                if (condition == "service_healthy")
+                {
+                    Assert.True(Service(target).Children.ContainsKey("healthcheck"), $"{name} waits for {target} to be healthy, but {target} has no healthcheck");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltServices))]
+    public void EveryVariable_IsASettingTheServiceReads(string service)
+    {
+        var (context, dockerfile) = Build(service);
+        var project = Path.Combine(context, DockerfileFacts.Read(dockerfile).PublishedProject!);
+        var keys = ConfigurationKeys.Of(AssemblyName(project));
+        var sources = string.Join('\n', WithReferences(project).SelectMany(d => Directory.EnumerateFiles(d, "*.cs", SearchOption.AllDirectories)).Select(File.ReadAllText));
+        var isWeb = File.ReadAllText(project).Contains("Microsoft.NET.Sdk.Web", StringComparison.Ordinal);
+
+        foreach (var (variable, value) in Environment(service))
+        {
+            var key = variable.Replace("__", ":", StringComparison.Ordinal);
+            var known = keys.Contains(key)
+                || (key.StartsWith("ConnectionStrings:", StringComparison.Ordinal) && sources.Contains($"GetConnectionString(\"{key["ConnectionStrings:".Length..]}\")", StringComparison.Ordinal))
+                || (variable == "ASPNETCORE_URLS" && isWeb)
+                || (!variable.Contains("__", StringComparison.Ordinal) && sources.Contains($"\"{variable}\"", StringComparison.Ordinal));
+            Assert.True(known, $"{service}: {variable} is read by nothing in {Path.GetFileName(project)} or its references (known settings: {string.Join(", ", keys.Order())})");
+            Assert.False(string.IsNullOrEmpty(value) && !variable.StartsWith("AWS_", StringComparison.Ordinal) && !key.EndsWith("QueueUrl", StringComparison.Ordinal), $"{service}: {variable} is empty");
+        }
+    }
+
+    private static YamlMappingNode Service(string name) => (YamlMappingNode)Services.Value[name];
+
+    private static (string Context, string Dockerfile) Build(string service)
+    {
+        var build = (YamlMappingNode)Service(service)["build"];
+        var context = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, build["context"].ToString()));
+        var dockerfile = build.Children.TryGetValue("dockerfile", out var file) ? file.ToString() : "Dockerfile";
+        return (context, Path.GetFullPath(Path.Combine(context, dockerfile)));
+    }
+
+    private static Dictionary<string, string> Environment(string service) =>
+        Service(service).Children.TryGetValue("environment", out var environment)
+            ? ((YamlMappingNode)environment).Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString())
+            : [];
+
+    private static Uri? HealthcheckUrl(string service)
+    {
+        if (!Service(service).Children.TryGetValue("healthcheck", out var healthcheck))
+        {
+            return null;
+        }
+
+        var test = string.Join(' ', ((YamlSequenceNode)((YamlMappingNode)healthcheck)["test"]).Select(t => t.ToString()));
+        return UrlPattern().Match(test) is { Success: true } match ? new Uri(match.Value) : null;
+    }
+
+    private static string AssemblyName(string project) =>
+        XDocument.Load(project).Descendants("AssemblyName").FirstOrDefault()?.Value ?? Path.GetFileNameWithoutExtension(project);
+
+    /// <summary>The project's folder and those of every project it references, transitively.</summary>
+    private static IReadOnlyList<string> WithReferences(string project)
+    {
+        var found = new List<string>();
+        var pending = new Stack<string>([Path.GetFullPath(project)]);
+        while (pending.TryPop(out var next))
+        {
+            var directory = Path.GetDirectoryName(next)! + Path.DirectorySeparatorChar;
+            if (found.Contains(directory))
+            {
+                continue;
+            }
+
+            found.Add(directory);
+            foreach (var reference in XDocument.Load(next).Descendants("ProjectReference"))
+            {
+                pending.Push(Path.GetFullPath(Path.Combine(directory, reference.Attribute("Include")!.Value.Replace('\\', '/'))));
+            }
+        }
+
+        return found;
+    }
+
+    [GeneratedRegex(@"https?://[^\s""']+")]
+    private static partial Regex UrlPattern();
+}

@@ -1,0 +1,55 @@
+using LeadFlow.Cli.Tests.Support;
+using LeadFlow.Workflows;
+using Xunit.Abstractions;
+
+namespace LeadFlow.Cli.Tests;
+
+/// <summary><c>leadflow demo</c> through its real entry point: its own stack, the embedded Temporal, temporary data.</summary>
+public sealed class DemoTests(ITestOutputHelper output)
+{
+    private static readonly string[] Demo = ["demo", "--temporal", "Embedded"];
+
+    [Fact]
+    public async Task Demo_EveryLeadReachesItsExpectedOutcome_ExitsZero()
+    {
+        var result = await CliRun.RunAsync(Demo);
+        output.WriteLine(result.Output);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Demo passed: all 6 leads reached their expected outcome.", result.Output, StringComparison.Ordinal);
+        Assert.Contains("WARNING: The embedded Temporal server is for local runs only", result.Output, StringComparison.Ordinal);
+        Assert.Contains("DEMO FAULT", result.Output, StringComparison.Ordinal);
+        foreach (var line in new[] { "valid (benefit)", "duplicate delivery", "invalid RUT", "transient failure", "permanent failure" })
+        {
+            Assert.Contains(line, result.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Completed (2 deliveries, 1 duplicate, 1 run)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Rejected", result.Output, StringComparison.Ordinal);
+        Assert.Contains("CreateBenefit (CrmRejected)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("retried through 2x 503 (demo fault)", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_LeadMissesItsExpectation_ExitsNonZeroWithTheReason()
+    {
+        var result = await CliRun.RunAsync(
+            Demo,
+            editDemoLeads: leads => [.. leads.Select(l => l.Label == "invalid RUT" ? l with { Expected = LeadOutcome.Completed, ExpectedStep = null } : l)]);
+        output.WriteLine(result.Output);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Demo FAILED", result.Output, StringComparison.Ordinal);
+        Assert.Contains("invalid RUT: expected Completed, got Rejected at ReceiveLead", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_InvalidSetting_ExitsWithTheVariableToFix()
+    {
+        var result = await CliRun.RunAsync(Demo, new Dictionary<string, string?> { ["LeadFlow:BackendPort"] = "70000" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("LeadFlow__BackendPort must be a TCP port", result.Output, StringComparison.Ordinal);
+    }
+}
