@@ -2,6 +2,7 @@ using LeadFlow.Crm.Backend.Auth;
 using LeadFlow.Crm.Backend.Benefits;
 using LeadFlow.Crm.Backend.Clients;
 using LeadFlow.Crm.Backend.Configuration;
+using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Crm.Backend.Health;
 using LeadFlow.Crm.Backend.LeadFailures;
@@ -28,6 +29,7 @@ public static class CrmBackendApp
         builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
         builder.AddCrmDatabase();
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, CrmJsonContext.Default));
         builder.Services.AddCrmOpenApi();
 
         var app = builder.Build();

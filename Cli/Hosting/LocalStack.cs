@@ -168,6 +168,8 @@ public sealed class LocalStack : IAsyncDisposable
         logging.AddProvider(Logs);
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // EF logs its first look for the migrations table of a fresh database as an error; a real failure still surfaces as an exception.
+        logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
         logging.AddFilter("Temporalio", LogLevel.Warning);
     }

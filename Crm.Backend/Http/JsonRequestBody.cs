@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using LeadFlow.Crm.Backend.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,16 +8,23 @@ namespace LeadFlow.Crm.Backend.Http;
 /// <summary>
 /// Reads a JSON body whatever its Content-Type says: the original clients sent JSON with none, or with
 /// text/plain or a form type. Bounded by a size limit (413) and parsed with positions in errors (400).
+/// The bytes live in a pooled buffer that the document reads from, returned on <see cref="Dispose"/>.
 /// </summary>
 public sealed class JsonRequestBody : IDisposable
 {
-    private JsonRequestBody(byte[] bytes, JsonDocument document)
+    private const int UnknownLengthBuffer = 4096;
+
+    private byte[]? buffer;
+    private readonly int length;
+
+    private JsonRequestBody(byte[] buffer, int length, JsonDocument document)
     {
-        Bytes = bytes;
+        this.buffer = buffer;
+        this.length = length;
         Document = document;
     }
 
-    public byte[] Bytes { get; }
+    public ReadOnlySpan<byte> Bytes => buffer.AsSpan(0, length);
 
     public JsonDocument Document { get; }
 
@@ -29,28 +37,37 @@ public sealed class JsonRequestBody : IDisposable
             return (null, CrmProblems.TooLarge(maxBytes));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, CrmProblems.TooLarge(maxBytes));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            return (null, CrmProblems.MalformedJson("the body is empty; send a JSON object"));
-        }
-
-        var bytes = buffer.ToArray();
+        // One byte over the announced length, so the read that sees the end needs no bigger buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min((request.ContentLength ?? UnknownLengthBuffer) + 1, maxBytes + 1));
+        var length = 0;
         try
         {
-            return (new JsonRequestBody(bytes, JsonDocument.Parse(bytes)), null);
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+                if (length > maxBytes)
+                {
+                    return (null, CrmProblems.TooLarge(maxBytes));
+                }
+
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+
+            if (length == 0)
+            {
+                return (null, CrmProblems.MalformedJson("the body is empty; send a JSON object"));
+            }
+
+            var body = new JsonRequestBody(buffer, length, JsonDocument.Parse(buffer.AsMemory(0, length)));
+            buffer = null;
+            return (body, null);
         }
         catch (JsonException ex)
         {
@@ -58,7 +75,22 @@ public sealed class JsonRequestBody : IDisposable
             var position = (ex.BytePositionInLine ?? 0) + 1;
             return (null, CrmProblems.MalformedJson($"malformed JSON at line {line}, byte {position}"));
         }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 
-    public void Dispose() => Document.Dispose();
+    public void Dispose()
+    {
+        Document.Dispose();
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
+        }
+    }
 }
