@@ -62,7 +62,7 @@ public sealed class OpenApiTests(CrmBackendFixture backend) : IClassFixture<CrmB
         var byRut = export["paths"]!["/clients/by-rut/{rut}"]!["get"]!["x-amazon-apigateway-integration"]!;
         Assert.Equal("http_proxy", byRut["type"]!.GetValue<string>());
         Assert.Equal("GET", byRut["httpMethod"]!.GetValue<string>());
-        Assert.Equal("${CrmBackendBaseUrl}/clients/by-rut/{rut}", byRut["uri"]!.GetValue<string>());
+        Assert.Equal("${stageVariables.CrmBackendBaseUrl}/clients/by-rut/{rut}", byRut["uri"]!.GetValue<string>());
         Assert.Equal("method.request.path.rut", byRut["requestParameters"]!["integration.request.path.rut"]!.GetValue<string>());
         Assert.Null(export["servers"]);
     }
