@@ -12,8 +12,8 @@ namespace LeadFlow.StepFunctions;
 /// The step Lambdas of the state machine, one public method per state, on the managed .NET runtime
 /// (Stream in / Stream out, so no Lambda serializer package is needed). Handler strings:
 /// <c>LeadFlow.StepFunctions::LeadFlow.StepFunctions.LeadOnboardingStepHandlers::CreateClientAsync</c>.
-/// Each method runs the same host-agnostic step as the Temporal activity, with the same
-/// idempotency key (<c>lead-&lt;event id&gt;:&lt;step&gt;</c>), and fails with a named Lambda error
+/// Each method runs the same host-agnostic step as the Temporal activity, with idempotency keys
+/// of the same form (<c>lead-&lt;event id&gt;:&lt;execution name&gt;:&lt;step&gt;</c>), and fails with a named Lambda error
 /// (<see cref="StepLambdaError"/>) that the definition's Retry and Catch match.
 /// </summary>
 public sealed partial class LeadOnboardingStepHandlers : IDisposable
@@ -72,7 +72,7 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         RunAsync<RecordFailureRequest, RecordedFailure>(LeadOnboardingSteps.RecordFailure, input, async (services, request, cancellationToken) =>
         {
             var failure = ExecutionFailureReader.Read(request, services.GetRequiredService<ReceiveLeadStep>());
-            var outcome = await services.GetRequiredService<RecordFailureStep>().RunAsync(failure, cancellationToken);
+            var outcome = await services.GetRequiredService<RecordFailureStep>().RunAsync(failure, request.ExecutionName ?? failure.LeadId, cancellationToken);
             return new RecordedFailure(
                 failure.LeadId,
                 failure.FailedStep,
@@ -87,7 +87,7 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
 
     private Task<Stream> CreateAsync<TRequest>(CreateStep<TRequest> step, Stream input) =>
         RunAsync<CreateStepRequest, StepRecord>(step.Name, input, (services, request, cancellationToken) =>
-            services.GetRequiredService<CreateStepRunner>().RunAsync(step, request.Lead, request.LeadId, cancellationToken));
+            services.GetRequiredService<CreateStepRunner>().RunAsync(step, request.Lead, request.LeadId, request.RunId, cancellationToken));
 
     private async Task<Stream> RunAsync<TRequest, TResult>(
         string step,

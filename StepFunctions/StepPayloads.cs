@@ -14,7 +14,8 @@ public sealed record ReceiveLeadRequest(string? ExecutionName, JsonElement Event
 /// <param name="LeadId"><c>lead-&lt;event id&gt;</c>: the Temporal workflow id of the same lead, the root of every idempotency key.</param>
 public sealed record ReceivedLead(string LeadId, Lead Lead);
 
-public sealed record CreateStepRequest(string LeadId, Lead Lead);
+/// <param name="RunId">The execution name (<c>$$.Execution.Name</c>): one run of the lead, part of the idempotency key.</param>
+public sealed record CreateStepRequest(string LeadId, Lead Lead, string RunId);
 
 /// <param name="State">The whole execution state: the event, the step results so far and the caught error.</param>
 public sealed record RecordFailureRequest(string? ExecutionName, string? ExecutionId, JsonObject State);

@@ -54,10 +54,9 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var eventId = TestEvents.NewEventId();
         var workflowId = LeadWorkflowIds.ForEvent(eventId);
         var redriver = new LeadRedriver(flow.ClientSource);
-        // The first create step fails for good, so the failed run created nothing. (A failure at a later
-        // step currently cannot be redriven: the steps' idempotency keys are per lead, so the new run
-        // replays the compensated client's stale answer; see the report.)
-        flow.Backend.Faults.FailAlways("/create_client", StatusCodes400);
+        // The partner is refused for good after the client was created: the failed run undoes the client,
+        // and the redriven run must create it again (its own idempotency keys, not the undone answers).
+        flow.Backend.Faults.FailAlways("/create_partner", StatusCodes400);
         try
         {
             using var http = flow.Ingress.CreateClient();

@@ -135,7 +135,7 @@ public sealed class ParityTests
     }
 
     [Fact]
-    public void LeadId_IsTheWorkflowId_SoBothHostsSendTheSameIdempotencyKeys()
+    public void LeadId_IsTheWorkflowId_SoBothHostsKeyTheirWritesAlike()
     {
         using var envelope = JsonDocument.Parse("""{"id":"7f9c2ad1-1111-2222-3333-444455556666"}""");
 

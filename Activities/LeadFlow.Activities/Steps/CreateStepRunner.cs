@@ -8,11 +8,12 @@ namespace LeadFlow.Activities.Steps;
 public sealed partial class CreateStepRunner(ICrmApi crm, ILogger<CreateStepRunner> logger)
 {
     /// <param name="leadId">The lead's durable id (the workflow id), the root of the idempotency key.</param>
-    public async Task<StepRecord> RunAsync<TRequest>(CreateStep<TRequest> step, Lead lead, string leadId, CancellationToken cancellationToken)
+    /// <param name="runId">The run of the lead (Temporal run id, Step Functions execution name), see <see cref="IdempotencyKeys"/>.</param>
+    public async Task<StepRecord> RunAsync<TRequest>(CreateStep<TRequest> step, Lead lead, string leadId, string runId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(lead);
-        var answer = await step.Send(crm, step.BuildRequest(lead), IdempotencyKeys.For(leadId, step.Name), cancellationToken).ConfigureAwait(false);
+        var answer = await step.Send(crm, step.BuildRequest(lead), IdempotencyKeys.For(leadId, runId, step.Name), cancellationToken).ConfigureAwait(false);
         LogCreated(step.Name, leadId, PersonalData.MaskRut(lead.Rut), answer.Id, answer.Created);
         return new StepRecord(step.Name, answer.Id, answer.Created);
     }

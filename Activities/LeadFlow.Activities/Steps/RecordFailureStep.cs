@@ -13,7 +13,8 @@ public sealed partial class RecordFailureStep(ICrmApi crm, ILogger<RecordFailure
     public const int MaxReasonLength = 4000;
     public const int MaxFieldErrors = 100;
 
-    public async Task<LeadFailureOutcome> RunAsync(LeadFailure failure, CancellationToken cancellationToken)
+    /// <param name="runId">The run that failed (Temporal run id, Step Functions execution name), see <see cref="IdempotencyKeys"/>.</param>
+    public async Task<LeadFailureOutcome> RunAsync(LeadFailure failure, string runId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(failure);
         var undone = new List<StepRecord>();
@@ -49,7 +50,7 @@ public sealed partial class RecordFailureStep(ICrmApi crm, ILogger<RecordFailure
             reason.Length <= MaxReasonLength ? reason : reason[..(MaxReasonLength - 3)] + "...",
             failure.PayloadReference,
             failure.FieldErrors.Count == 0 ? null : [.. failure.FieldErrors.Take(MaxFieldErrors)]);
-        var answer = await crm.RecordLeadFailureAsync(request, IdempotencyKeys.For(failure.LeadId, LeadOnboardingSteps.RecordFailure), cancellationToken).ConfigureAwait(false);
+        var answer = await crm.RecordLeadFailureAsync(request, IdempotencyKeys.For(failure.LeadId, runId, LeadOnboardingSteps.RecordFailure), cancellationToken).ConfigureAwait(false);
         LogRecorded(failure.LeadId, failure.FailedStep, failure.ErrorType, answer.Id);
         return new LeadFailureOutcome(answer.Id, undone);
     }

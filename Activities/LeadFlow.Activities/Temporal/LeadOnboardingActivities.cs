@@ -23,22 +23,25 @@ public sealed class LeadOnboardingActivities(
 
     [Activity(LeadOnboardingSteps.CreateClient)]
     public Task<StepRecord> CreateClientAsync(Lead lead) =>
-        RunAsync(LeadOnboardingSteps.CreateClient, ct => createStep.RunAsync(CreateSteps.Client, lead, LeadId, ct));
+        RunAsync(LeadOnboardingSteps.CreateClient, ct => createStep.RunAsync(CreateSteps.Client, lead, LeadId, RunId, ct));
 
     [Activity(LeadOnboardingSteps.CreatePartner)]
     public Task<StepRecord> CreatePartnerAsync(Lead lead) =>
-        RunAsync(LeadOnboardingSteps.CreatePartner, ct => createStep.RunAsync(CreateSteps.Partner, lead, LeadId, ct));
+        RunAsync(LeadOnboardingSteps.CreatePartner, ct => createStep.RunAsync(CreateSteps.Partner, lead, LeadId, RunId, ct));
 
     [Activity(LeadOnboardingSteps.CreateBenefit)]
     public Task<StepRecord> CreateBenefitAsync(Lead lead) =>
-        RunAsync(LeadOnboardingSteps.CreateBenefit, ct => createStep.RunAsync(CreateSteps.Benefit, lead, LeadId, ct));
+        RunAsync(LeadOnboardingSteps.CreateBenefit, ct => createStep.RunAsync(CreateSteps.Benefit, lead, LeadId, RunId, ct));
 
     [Activity(LeadOnboardingSteps.RecordFailure)]
     public Task<LeadFailureOutcome> RecordFailureAsync(LeadFailure failure) =>
-        RunAsync(LeadOnboardingSteps.RecordFailure, ct => recordFailure.RunAsync(failure, ct));
+        RunAsync(LeadOnboardingSteps.RecordFailure, ct => recordFailure.RunAsync(failure, RunId, ct));
 
     /// <summary>The lead's durable id: the workflow id (<c>lead-&lt;event id&gt;</c>), stable across retries and replays.</summary>
     private static string LeadId => ActivityExecutionContext.Current.Info.WorkflowId
+        ?? throw new InvalidOperationException("Lead onboarding activities run inside a lead workflow");
+
+    private static string RunId => ActivityExecutionContext.Current.Info.WorkflowRunId
         ?? throw new InvalidOperationException("Lead onboarding activities run inside a lead workflow");
 
     private async Task<T> RunAsync<T>(string step, Func<CancellationToken, Task<T>> run)
@@ -47,7 +50,7 @@ public sealed class LeadOnboardingActivities(
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["WorkflowId"] = LeadId,
-            ["RunId"] = context.Info.WorkflowRunId ?? "",
+            ["RunId"] = RunId,
             ["Step"] = step,
             ["Attempt"] = context.Info.Attempt,
         });

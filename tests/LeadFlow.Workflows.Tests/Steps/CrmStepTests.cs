@@ -34,9 +34,9 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
     {
         var lead = NewLead();
 
-        var first = await Runner.RunAsync(CreateSteps.Client, lead, "lead-first", default);
-        var retried = await Runner.RunAsync(CreateSteps.Client, lead, "lead-first", default);
-        var otherRun = await Runner.RunAsync(CreateSteps.Client, lead, "lead-other", default);
+        var first = await Runner.RunAsync(CreateSteps.Client, lead, "lead-first", "run-1", default);
+        var retried = await Runner.RunAsync(CreateSteps.Client, lead, "lead-first", "run-1", default);
+        var otherRun = await Runner.RunAsync(CreateSteps.Client, lead, "lead-other", "run-1", default);
 
         Assert.Equal(new StepRecord(LeadOnboardingSteps.CreateClient, first.Id, Created: true), first);
         Assert.Equal(first, retried);
@@ -45,9 +45,24 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
     }
 
     [Fact]
+    public async Task NextRun_AfterTheFailedRunUndidItsClient_CreatesTheClientAgain()
+    {
+        var lead = NewLead();
+        var client = await Runner.RunAsync(CreateSteps.Client, lead, "lead-redriven", "run-1", default);
+        var failure = new LeadFailure("lead-redriven", LeadOnboardingSteps.CreatePartner, "partner refused", LeadErrorTypes.CrmRejected, [], [client], "temporal://test");
+        await crm.Get<RecordFailureStep>().RunAsync(failure, "run-1", default);
+
+        var redriven = await Runner.RunAsync(CreateSteps.Client, lead, "lead-redriven", "run-2", default);
+
+        Assert.True(redriven.Created);
+        Assert.NotEqual(client.Id, redriven.Id);
+        Assert.Equal(redriven.Id, (await crm.FindClientAsync(lead.Rut))?.Id);
+    }
+
+    [Fact]
     public async Task PartnerOfUnknownClient_IsANonRetryableConflict()
     {
-        var conflict = await Assert.ThrowsAsync<CrmPermanentException>(() => Runner.RunAsync(CreateSteps.Partner, NewLead(), "lead-x", default));
+        var conflict = await Assert.ThrowsAsync<CrmPermanentException>(() => Runner.RunAsync(CreateSteps.Partner, NewLead(), "lead-x", "run-1", default));
 
         Assert.Equal(409, conflict.StatusCode);
         Assert.Equal(LeadErrorTypes.CrmConflict, conflict.ErrorType);
@@ -70,7 +85,7 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
     {
         backend.Host.Faults.FailNext("/create_client", 1, 503);
 
-        var unavailable = await Assert.ThrowsAsync<CrmTransientException>(() => Runner.RunAsync(CreateSteps.Client, NewLead(), "lead-503", default));
+        var unavailable = await Assert.ThrowsAsync<CrmTransientException>(() => Runner.RunAsync(CreateSteps.Client, NewLead(), "lead-503", "run-1", default));
 
         Assert.Equal(503, unavailable.StatusCode);
         Assert.Equal(LeadErrorTypes.CrmUnavailable, unavailable.ErrorType);
@@ -87,7 +102,7 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
         await using var nowhere = new CrmTestClient(backend.Host, backend.ConnectionString, new Uri($"http://127.0.0.1:{port}"));
 
         var unavailable = await Assert.ThrowsAsync<CrmTransientException>(() =>
-            nowhere.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-refused", default));
+            nowhere.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-refused", "run-1", default));
 
         Assert.Null(unavailable.StatusCode);
         Assert.Contains("not reachable", unavailable.Message, StringComparison.Ordinal);
@@ -102,7 +117,7 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
         await using var slow = new CrmTestClient(backend.Host, backend.ConnectionString, new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromMilliseconds(300));
 
         var unavailable = await Assert.ThrowsAsync<CrmTransientException>(() =>
-            slow.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-slow", default));
+            slow.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-slow", "run-1", default));
 
         Assert.Contains("in time", unavailable.Message, StringComparison.Ordinal);
     }
@@ -111,15 +126,15 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
     public async Task RecordFailure_UndoesOnlyWhatThisRunCreated_NewestFirst_ThenRecordsTheFailure()
     {
         var lead = NewLead();
-        var existingClient = await Runner.RunAsync(CreateSteps.Client, lead, "lead-earlier-run", default);
-        var client = await Runner.RunAsync(CreateSteps.Client, lead, "lead-compensated", default);
-        var partner = await Runner.RunAsync(CreateSteps.Partner, lead, "lead-compensated", default);
-        var benefit = await Runner.RunAsync(CreateSteps.Benefit, lead, "lead-compensated", default);
+        var existingClient = await Runner.RunAsync(CreateSteps.Client, lead, "lead-earlier-run", "run-1", default);
+        var client = await Runner.RunAsync(CreateSteps.Client, lead, "lead-compensated", "run-1", default);
+        var partner = await Runner.RunAsync(CreateSteps.Partner, lead, "lead-compensated", "run-1", default);
+        var benefit = await Runner.RunAsync(CreateSteps.Benefit, lead, "lead-compensated", "run-1", default);
         FieldError[] fieldErrors = [new("wantsBenefit", "benefit.rule", "is not allowed for this store")];
         var failure = new LeadFailure("lead-compensated", LeadOnboardingSteps.CreateBenefit, "benefit refused", LeadErrorTypes.CrmRejected, fieldErrors, [client, partner, benefit], "temporal://test");
 
-        var outcome = await crm.Get<RecordFailureStep>().RunAsync(failure, default);
-        var again = await crm.Get<RecordFailureStep>().RunAsync(failure, default);
+        var outcome = await crm.Get<RecordFailureStep>().RunAsync(failure, "run-1", default);
+        var again = await crm.Get<RecordFailureStep>().RunAsync(failure, "run-1", default);
 
         Assert.False(client.Created);
         Assert.Equal([benefit, partner], outcome.Undone);

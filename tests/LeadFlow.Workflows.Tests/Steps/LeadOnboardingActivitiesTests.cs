@@ -60,12 +60,13 @@ public sealed class LeadOnboardingActivitiesTests(CrmBackendFixture backend) : I
     }
 
     [Fact]
-    public async Task IdempotencyKey_IsTheWorkflowIdAndStep()
+    public async Task IdempotencyKey_IsTheWorkflowIdRunIdAndStep()
     {
         var lead = NewLead();
+        var run = InWorkflow("lead-keyed");
 
-        var created = await InWorkflow("lead-keyed").RunAsync(() => Activities.CreateClientAsync(lead));
-        var replayed = await crm.Api.CreateClientAsync(new(lead.Name, lead.Lastname, lead.Rut, lead.Mail, lead.Phone), "lead-keyed:CreateClient");
+        var created = await run.RunAsync(() => Activities.CreateClientAsync(lead));
+        var replayed = await crm.Api.CreateClientAsync(new(lead.Name, lead.Lastname, lead.Rut, lead.Mail, lead.Phone), $"lead-keyed:{run.Info.WorkflowRunId}:CreateClient");
 
         Assert.True(created.Created);
         Assert.True(replayed.Created, "the same key replays the first answer");
