@@ -50,6 +50,12 @@ for trx in "$results"/*.trx; do
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${n:-0}))
+  # A test host that crashed or aborted leaves an outcome other than Completed: that is a failure too.
+  outcome="$(grep -o '<ResultSummary outcome="[A-Za-z]*"' "$trx" | head -1 | sed 's/.*="\(.*\)"/\1/')"
+  if [ "$outcome" != "Completed" ]; then
+    echo "error: $(basename "$trx"): test run outcome '$outcome'" >&2
+    status=1
+  fi
 done
 rm -rf "$results"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
