@@ -8,6 +8,7 @@ using LeadFlow.Crm.Backend.Health;
 using LeadFlow.Crm.Backend.LeadFailures;
 using LeadFlow.Crm.Backend.OpenApi;
 using LeadFlow.Crm.Backend.Partners;
+using LeadFlow.Crm.Backend.Problems;
 using Microsoft.Extensions.Options;
 
 namespace LeadFlow.Crm.Backend;
@@ -29,6 +30,7 @@ public static class CrmBackendApp
         builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
         builder.AddCrmDatabase();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, CrmJsonContext.Default));
         builder.Services.AddCrmOpenApi();
 

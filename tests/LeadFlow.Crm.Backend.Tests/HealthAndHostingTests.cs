@@ -33,6 +33,20 @@ public sealed class HealthAndHostingTests(CrmBackendFixture backend) : IClassFix
     }
 
     [Fact]
+    public async Task CreateWhileDatabaseIsUnreachable_Is503WithRetryAfter_NotA500()
+    {
+        await using var host = await CrmBackendHost.StartAsync("Host=127.0.0.1;Port=1;Database=none;Timeout=2", apiKey: null, builder => builder.Configuration["Crm:MigrateOnStart"] = "false");
+        using var client = host.CreateClient();
+
+        using var answer = await client.PostAsync(new Uri("/create_client", UriKind.Relative), new StringContent(System.Text.Json.JsonSerializer.Serialize(Api.Client(Ruts.Next()))));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("1", answer.Headers.RetryAfter?.ToString());
+        Assert.Contains("database-unavailable", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InjectedFaults_AnswerProblemsThenClear()
     {
         var host = backend.Host;
