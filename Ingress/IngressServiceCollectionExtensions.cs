@@ -6,6 +6,7 @@ using LeadFlow.Ingress.Status;
 using LeadFlow.Ingress.Temporal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress;
 

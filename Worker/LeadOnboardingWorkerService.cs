@@ -65,11 +65,7 @@ public sealed partial class LeadOnboardingWorkerService(
         {
             try
             {
-                return await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(temporal.Address)
-                {
-                    Namespace = temporal.Namespace,
-                    LoggerFactory = loggerFactory,
-                }).WaitAsync(stoppingToken);
+                return await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(temporal, loggerFactory)).WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using LeadFlow.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using LeadFlow.Activities.Temporal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

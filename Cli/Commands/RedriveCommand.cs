@@ -2,6 +2,7 @@ using System.CommandLine;
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Temporal;
 using Spectre.Console;
+using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Temporal;
+using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Commands;
 

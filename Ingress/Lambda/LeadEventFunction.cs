@@ -4,6 +4,7 @@ using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Temporal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Lambda;
 

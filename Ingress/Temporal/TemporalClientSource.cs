@@ -1,3 +1,4 @@
+using LeadFlow.Activities.Temporal;
 using Microsoft.Extensions.Logging;
 using Temporalio.Client;
 using Temporalio.Exceptions;
@@ -41,50 +42,13 @@ public sealed class TemporalClientSource(TemporalOptions options, ILoggerFactory
 
     private async Task<ITemporalClient> ConnectAsync()
     {
-        var connect = new TemporalClientConnectOptions(Options.Address)
-        {
-            Namespace = Options.Namespace,
-            Tls = await TlsAsync(),
-        };
-        if (loggerFactory is not null)
-        {
-            connect.LoggerFactory = loggerFactory;
-        }
-
-        if (!string.IsNullOrWhiteSpace(Options.ApiKey))
-        {
-            connect.ApiKey = Options.ApiKey;
-        }
-
         try
         {
-            return await TemporalClient.ConnectAsync(connect);
+            return await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(Options, loggerFactory));
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException or TimeoutException or IOException)
         {
             throw new TemporalUnavailableException($"Temporal at {Options.Address} (namespace {Options.Namespace}) could not be reached: {e.Message}", e);
         }
     }
-
-    private async Task<TlsOptions?> TlsAsync()
-    {
-        var tls = Options.Tls;
-        var hasClientCert = !string.IsNullOrWhiteSpace(tls.ClientCertPath);
-        var enabled = tls.Enabled ?? (!string.IsNullOrWhiteSpace(Options.ApiKey) || hasClientCert);
-        if (!enabled)
-        {
-            return null;
-        }
-
-        return new TlsOptions
-        {
-            ServerRootCACert = await ReadOptionalAsync(tls.ServerRootCaCertPath),
-            ClientCert = await ReadOptionalAsync(tls.ClientCertPath),
-            ClientPrivateKey = await ReadOptionalAsync(tls.ClientKeyPath),
-            Domain = string.IsNullOrWhiteSpace(tls.Domain) ? null : tls.Domain,
-        };
-    }
-
-    private static async Task<byte[]?> ReadOptionalAsync(string? path) =>
-        string.IsNullOrWhiteSpace(path) ? null : await File.ReadAllBytesAsync(path);
 }

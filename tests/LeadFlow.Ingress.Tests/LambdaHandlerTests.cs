@@ -7,6 +7,7 @@ using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.TestSupport.Lambda;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
+using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Tests;
 

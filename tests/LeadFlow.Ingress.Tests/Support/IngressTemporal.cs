@@ -3,6 +3,7 @@ using LeadFlow.Ingress.Temporal;
 using LeadFlow.TestSupport;
 using Microsoft.Extensions.Logging;
 using Temporalio.Client;
+using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Tests.Support;
 

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace LeadFlow.Ingress.Temporal;
+namespace LeadFlow.Activities.Temporal;
 
-/// <summary>Where workflows are started (configuration section <c>Temporal</c>).</summary>
+/// <summary>
+/// The Temporal server, namespace and queue of lead workflows (configuration section <c>Temporal</c>); shared by
+/// every host that connects: the worker and the ingress hosts (HTTP intake, SQS poller, Lambda, redrive).
+/// </summary>
 public sealed class TemporalOptions
 {
     public const string Section = "Temporal";
