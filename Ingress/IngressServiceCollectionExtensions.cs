@@ -1,4 +1,5 @@
 using LeadFlow.Activities.Steps;
+using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Http;
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Starting;
@@ -6,7 +7,6 @@ using LeadFlow.Ingress.Status;
 using LeadFlow.Ingress.Temporal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress;
 

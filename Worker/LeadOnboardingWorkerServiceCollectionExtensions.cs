@@ -1,8 +1,8 @@
 using System.Globalization;
+using LeadFlow.Activities.Temporal;
 using LeadFlow.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using LeadFlow.Activities.Temporal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

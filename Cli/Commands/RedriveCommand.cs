@@ -1,8 +1,8 @@
 using System.CommandLine;
+using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Temporal;
 using Spectre.Console;
-using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Cli.Commands;
 

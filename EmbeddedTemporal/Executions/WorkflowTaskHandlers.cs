@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Grpc.Core;
 using LeadFlow.EmbeddedTemporal.Grpc;
-using Temporalio.Api.Enums.V1;
 using Temporalio.Api.Command.V1;
+using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Api.WorkflowService.V1;
 

@@ -1,6 +1,6 @@
+using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Temporal;
-using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Commands;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
+using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Temporal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Lambda;
 

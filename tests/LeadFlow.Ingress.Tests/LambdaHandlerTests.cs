@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Lambda;
 using LeadFlow.Ingress.Temporal;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.TestSupport.Lambda;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
-using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Tests;
 

@@ -1,9 +1,9 @@
+using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Temporal;
 using LeadFlow.TestSupport;
 using Microsoft.Extensions.Logging;
 using Temporalio.Client;
-using LeadFlow.Activities.Temporal;
 
 namespace LeadFlow.Ingress.Tests.Support;
 
