@@ -44,8 +44,10 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var status = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{eventId}", UriKind.Relative));
         Assert.Equal("Failed", status.GetProperty("runStatus").GetString());
         Assert.Equal(LeadWorkflowIds.ForEvent(eventId), status.GetProperty("lead").GetProperty("leadId").GetString());
-        // Not asserted here: the status query of a *closed failed* run answers the initial state
-        // (outcome Running) on the embedded server; reported to the workflow/embedded-server owners.
+        var answer = status.GetProperty("lead");
+        Assert.Equal("Rejected", answer.GetProperty("outcome").GetString());
+        Assert.Equal("ReceiveLead", answer.GetProperty("error").GetProperty("failedStep").GetString());
+        Assert.Contains(answer.GetProperty("error").GetProperty("fieldErrors").EnumerateArray(), e => e.GetProperty("field").GetString() == "rut");
     }
 
     [Fact]

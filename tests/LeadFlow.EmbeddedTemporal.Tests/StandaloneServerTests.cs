@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+
+namespace LeadFlow.EmbeddedTemporal.Tests;
+
+/// <summary>
+/// The standalone server as the README runs it (<c>dotnet run --project EmbeddedTemporal -- --port 7233</c>) and as
+/// docker and CI stop it (SIGTERM): the built program, a real SDK client, a clean exit.
+/// </summary>
+public sealed class StandaloneServerTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private const int SigTerm = 15;
+
+    [Fact]
+    public async Task StandaloneServer_ServesTheSdkOnItsPort_AndExitsZeroOnSigterm()
+    {
+        var port = FreePort();
+        using var server = Start("--port", port.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            var listening = await WaitForLineAsync(server, "listening on");
+            Assert.Contains($":{port}", listening, StringComparison.Ordinal);
+
+            var client = await TemporalClient.ConnectAsync(new($"127.0.0.1:{port}") { Namespace = "default" });
+            var info = await client.Connection.WorkflowService.GetSystemInfoAsync(new GetSystemInfoRequest());
+            Assert.NotNull(info.Capabilities);
+            var workflows = await client.ListWorkflowsAsync("").ToListAsync();
+            Assert.Empty(workflows);
+
+            Assert.Equal(0, Kill(server.Id, SigTerm));
+            using var stopped = new CancellationTokenSource(StopTimeout);
+            await server.WaitForExitAsync(stopped.Token);
+            Assert.Equal(0, server.ExitCode);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "LeadFlow.EmbeddedTemporal.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing; the test project references EmbeddedTemporal through TestSupport");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<string> WaitForLineAsync(Process server, string text)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        // Standard error is drained so a chatty server never blocks on a full pipe.
+        _ = server.StandardError.ReadToEndAsync(timeout.Token);
+        while (await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                // Keep draining standard output for the rest of the server's life.
+                _ = server.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return line;
+            }
+        }
+
+        await server.WaitForExitAsync(timeout.Token);
+        throw new InvalidOperationException($"the server exited with {server.ExitCode} before printing '{text}'");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // Process.Kill sends SIGKILL; docker stop and CI send SIGTERM, which is what the server must handle.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
