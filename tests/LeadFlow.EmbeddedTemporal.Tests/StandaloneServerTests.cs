@@ -71,7 +71,7 @@ public sealed class StandaloneServerTests
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         // Standard error is drained so a chatty server never blocks on a full pipe.
-        _ = server.StandardError.ReadToEndAsync(timeout.Token);
+        _ = server.StandardError.ReadToEndAsync(CancellationToken.None);
         while (await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             if (line.Contains(text, StringComparison.Ordinal))
