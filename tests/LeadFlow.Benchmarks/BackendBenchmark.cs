@@ -34,10 +34,10 @@ public sealed class BackendBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args)
     {
-        var requests = Option(args, "--requests", 20_000);
-        var concurrency = Option(args, "--concurrency", 16);
-        var warmup = Option(args, "--warmup", 1_000);
-        var rounds = Math.Max(1, Option(args, "--rounds", 4));
+        var requests = BenchmarkArgs.PositiveInt(args, "--requests", 20_000);
+        var concurrency = BenchmarkArgs.PositiveInt(args, "--concurrency", 16);
+        var warmup = BenchmarkArgs.PositiveInt(args, "--warmup", 1_000);
+        var rounds = Math.Max(1, BenchmarkArgs.PositiveInt(args, "--rounds", 4));
 
         await using var server = await PostgresServer.GetAsync();
         // Both sides get the same pool: the backend through its connection string, the baseline through its data source.
@@ -201,11 +201,6 @@ public sealed class BackendBenchmark : IBenchmark
     private static void Print(string label, Result result) =>
         Console.WriteLine($"{label,-22}{result.PerSecond,12:F0}{result.P50,10:F2}{result.P99,10:F2}{result.CpuMicroseconds,12:F0}{result.AllocatedKilobytes,10:F1}");
 
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 
     private sealed record Round(int Requests, TimeSpan Elapsed, TimeSpan Cpu, long AllocatedBytes, double[] Latencies)
     {

@@ -27,8 +27,8 @@ public sealed class EndToEndBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args)
     {
-        var leads = Option(args, "--leads", 1000);
-        var concurrency = Option(args, "--concurrency", 100);
+        var leads = BenchmarkArgs.PositiveInt(args, "--leads", 1000);
+        var concurrency = BenchmarkArgs.PositiveInt(args, "--concurrency", 100);
 
         var postgres = await PostgresServer.GetAsync();
         await using var backend = await CrmBackendHost.StartAsync(await postgres.CreateDatabaseAsync("leadflow_bench"), apiKey: null,
@@ -168,11 +168,6 @@ public sealed class EndToEndBenchmark : IBenchmark
         }
     }
 
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
-    }
 
     /// <param name="CpuMsPerLead">CPU of this process (Temporal, worker, backend; PostgreSQL runs apart) per lead.</param>
     /// <param name="LeadsPerSecond">Completed leads only.</param>
@@ -181,17 +176,10 @@ public sealed class EndToEndBenchmark : IBenchmark
     /// <summary>Events with valid, unique RUTs, as the bus delivers them.</summary>
     private static class BenchmarkLeads
     {
-        private static int next = Random.Shared.Next(10_000_000, 80_000_000);
-
         public static (string Id, string Json) NewEvent()
         {
-            var body = Interlocked.Increment(ref next).ToString(CultureInfo.InvariantCulture);
-            var id = Guid.NewGuid().ToString();
-            var json = $$$"""
-                {"version":"0","id":"{{{id}}}","detail-type":"LeadSubmitted","source":"crm.leads","account":"1","time":"2026-01-01T12:00:00Z","region":"us-east-1","resources":[],
-                 "detail":{"name":"Alice","lastname":"Cooper","rut":"{{{body}}}-{{{Rut.CheckDigit(body)}}}","phone":"+56 9 5454 5454","mail":"acooper@example.com","store":"ESTACION_CENTRAL","wantsBenefit":true,"origin":"bench"}}
-                """;
-            return (id, json);
+            var id = SampleLeads.NewEventId();
+            return (id, SampleLeads.Envelope(eventId: id).ToJsonString());
         }
 
         public static Lead LeadOf(string eventJson)

@@ -20,4 +20,12 @@ if (chosen is null)
     return 2;
 }
 
-return await chosen.RunAsync(args.Skip(1).ToArray());
+try
+{
+    return await chosen.RunAsync(args.Skip(1).ToArray());
+}
+catch (ArgumentException wrongOption)
+{
+    Console.Error.WriteLine($"{chosen.Name}: {wrongOption.Message}");
+    return 2;
+}

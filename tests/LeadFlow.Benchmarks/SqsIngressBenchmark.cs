@@ -34,9 +34,9 @@ public sealed class SqsIngressBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args)
     {
-        var events = Option(args, "--events", 2000);
-        var e2eEvents = Option(args, "--e2e-events", 300);
-        var concurrency = Option(args, "--concurrency", 40);
+        var events = BenchmarkArgs.PositiveInt(args, "--events", 2000);
+        var e2eEvents = BenchmarkArgs.PositiveInt(args, "--e2e-events", 300);
+        var concurrency = BenchmarkArgs.PositiveInt(args, "--concurrency", 40);
 
         await using var fauxqs = await FauxqsServer.StartAsync();
         var temporal = await TestTemporal.GetAsync();
@@ -153,21 +153,10 @@ public sealed class SqsIngressBenchmark : IBenchmark
         return host;
     }
 
-    private static int next = Random.Shared.Next(10_000_000, 80_000_000);
-
     private static (string Id, string Json) NewEvent()
     {
-        var body = Interlocked.Increment(ref next).ToString(CultureInfo.InvariantCulture);
-        var id = Guid.NewGuid().ToString();
-        var json = $$$"""
-            {"version":"0","id":"{{{id}}}","detail-type":"LeadSubmitted","source":"crm.leads","account":"1","time":"2026-01-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{"name":"Alice","lastname":"Cooper","rut":"{{{body}}}-{{{Rut.CheckDigit(body)}}}","phone":"+56 9 5454 5454","mail":"acooper@example.com","store":"ESTACION_CENTRAL","wantsBenefit":true,"origin":"bench-sqs"}}
-            """;
-        return (id, json);
+        var id = SampleLeads.NewEventId();
+        return (id, SampleLeads.Envelope(eventId: id).ToJsonString());
     }
 
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
-    }
 }

@@ -23,10 +23,10 @@ public sealed class TemporalBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args)
     {
-        var workflows = IntArgument(args, "--workflows", 2000);
-        var concurrency = IntArgument(args, "--concurrency", 200);
-        var warmup = IntArgument(args, "--warmup", 200);
-        var polls = IntArgument(args, "--polls", 8);
+        var workflows = BenchmarkArgs.PositiveInt(args, "--workflows", 2000);
+        var concurrency = BenchmarkArgs.PositiveInt(args, "--concurrency", 200);
+        var warmup = BenchmarkArgs.PositiveInt(args, "--warmup", 200);
+        var polls = BenchmarkArgs.PositiveInt(args, "--polls", 8);
 
         await using var server = await EmbeddedTemporalServer.StartAsync(new EmbeddedTemporalOptions { Port = 0 });
         var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Address));
@@ -125,11 +125,6 @@ public sealed class TemporalBenchmark : IBenchmark
         Console.WriteLine("the rest of the process CPU : SDK worker + client (Rust core, .NET workflow runtime), gRPC/HTTP2 on both sides");
     }
 
-    private static int IntArgument(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }
 
 /// <summary>The benchmark's workflow: four no-op activities in a row.</summary>
