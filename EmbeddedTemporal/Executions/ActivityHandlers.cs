@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using LeadFlow.EmbeddedTemporal.Grpc;
 using Temporalio.Api.WorkflowService.V1;
@@ -57,9 +56,7 @@ internal sealed class ActivityHandlers(ServerState state, ActivityScheduling sch
         using var poll = LongPoll.Start(state, context);
         while (true)
         {
-            var waitStarted = Stopwatch.GetTimestamp();
-            var item = await queue.TakeAsync(poll.Token).ConfigureAwait(false);
-            RpcCallTiming.Of(context)?.AddWaiting(waitStarted);
+            var item = await poll.TakeAsync(queue, context).ConfigureAwait(false);
             if (item is null)
             {
                 return new PollActivityTaskQueueResponse();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using LeadFlow.EmbeddedTemporal.Grpc;
 using Temporalio.Api.Command.V1;
@@ -28,9 +27,7 @@ internal sealed class WorkflowTaskHandlers(ServerState state, WorkflowTasks work
         using var poll = LongPoll.Start(state, context);
         while (true)
         {
-            var waitStarted = Stopwatch.GetTimestamp();
-            var item = await queue.TakeAsync(poll.Token).ConfigureAwait(false);
-            RpcCallTiming.Of(context)?.AddWaiting(waitStarted);
+            var item = await poll.TakeAsync(queue, context).ConfigureAwait(false);
             if (item is null)
             {
                 return new PollWorkflowTaskQueueResponse();

@@ -158,6 +158,29 @@ internal sealed class WorkflowTasks(ServerState state)
         });
     }
 
+    /// <summary>
+    /// A transient task (attempt 2 and later) left no Scheduled/Started events, so its timeout writes none either,
+    /// as on the real server. A task that never started has no started event id (0, left unset).
+    /// </summary>
+    private static void AppendTimedOut(WorkflowRun run, WorkflowTaskInfo task, TimeoutType timeoutType)
+    {
+        if (task.IsTransient)
+        {
+            return;
+        }
+
+        run.History.Append(new HistoryEvent
+        {
+            EventType = EventType.WorkflowTaskTimedOut,
+            WorkflowTaskTimedOutEventAttributes = new WorkflowTaskTimedOutEventAttributes
+            {
+                ScheduledEventId = task.ScheduledEventId,
+                StartedEventId = task.StartedEventId,
+                TimeoutType = timeoutType,
+            },
+        });
+    }
+
     private void OnStartToCloseTimeout(WorkflowRun run, WorkflowTaskInfo task)
     {
         lock (run.Gate)
@@ -167,19 +190,7 @@ internal sealed class WorkflowTasks(ServerState state)
                 return;
             }
 
-            if (!task.IsTransient)
-            {
-                run.History.Append(new HistoryEvent
-                {
-                    EventType = EventType.WorkflowTaskTimedOut,
-                    WorkflowTaskTimedOutEventAttributes = new WorkflowTaskTimedOutEventAttributes
-                    {
-                        ScheduledEventId = task.ScheduledEventId,
-                        StartedEventId = task.StartedEventId,
-                        TimeoutType = TimeoutType.StartToClose,
-                    },
-                });
-            }
+            AppendTimedOut(run, task, TimeoutType.StartToClose);
 
             FailAttachedQueries(task, "workflow task timed out before answering the query");
             run.QueriesForNextTask.AddRange(task.LateQueries);
@@ -200,18 +211,7 @@ internal sealed class WorkflowTasks(ServerState state)
                 return;
             }
 
-            if (!task.IsTransient)
-            {
-                run.History.Append(new HistoryEvent
-                {
-                    EventType = EventType.WorkflowTaskTimedOut,
-                    WorkflowTaskTimedOutEventAttributes = new WorkflowTaskTimedOutEventAttributes
-                    {
-                        ScheduledEventId = task.ScheduledEventId,
-                        TimeoutType = TimeoutType.ScheduleToStart,
-                    },
-                });
-            }
+            AppendTimedOut(run, task, TimeoutType.ScheduleToStart);
 
             Retry(run, incrementAttempt: false);
         }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Grpc.Core;
+using LeadFlow.EmbeddedTemporal.TaskQueues;
 
 namespace LeadFlow.EmbeddedTemporal.Grpc;
 
@@ -27,6 +29,15 @@ internal sealed class LongPoll : IDisposable
 
         source.CancelAfter(timeout);
         return new LongPoll(source);
+    }
+
+    /// <summary>The next task of <paramref name="queue"/>, or default when the poll ends first. The wait is timed apart from handler work.</summary>
+    public async Task<TTask?> TakeAsync<TTask>(TaskQueue<TTask> queue, ServerCallContext context)
+    {
+        var waitStarted = Stopwatch.GetTimestamp();
+        var item = await queue.TakeAsync(Token).ConfigureAwait(false);
+        RpcCallTiming.Of(context)?.AddWaiting(waitStarted);
+        return item;
     }
 
     public void Dispose() => _source.Dispose();

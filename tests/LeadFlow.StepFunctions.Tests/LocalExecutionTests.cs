@@ -16,12 +16,12 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         [LeadOnboardingSteps.ReceiveLead, LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, "LeadOnboarded"];
 
     private LocalStateMachine machine = null!;
-    private CrmProbe crm = null!;
+    private CrmTestClient crm = null!;
 
     public async Task InitializeAsync()
     {
         machine = await LocalStateMachine.StartAsync(backend.Host);
-        crm = new CrmProbe(backend.Host, backend.ConnectionString);
+        crm = new CrmTestClient(backend.Host, backend.ConnectionString);
     }
 
     public async Task DisposeAsync()
@@ -42,11 +42,11 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
 
         Assert.True(run.Status == "SUCCEEDED", run.ToString());
         Assert.Equal(HappyPath, run.States);
-        var client = await crm.ClientAsync(rut);
+        var client = await crm.FindClientAsync(rut);
         Assert.NotNull(client);
         Assert.Equal("Alice", client.Name);
-        Assert.Equal("ESTACION_CENTRAL", (await crm.PartnerAsync(rut))?.Store);
-        Assert.True((await crm.BenefitAsync(rut))?.WantsBenefit);
+        Assert.Equal("ESTACION_CENTRAL", (await crm.FindPartnerAsync(rut))?.Store);
+        Assert.True((await crm.FindBenefitAsync(rut))?.WantsBenefit);
         Assert.Equal(leadId, run.Output!["received"]!["leadId"]!.GetValue<string>());
         Assert.Equal(client.Id, run.Output["steps"]!["client"]!["id"]!.GetValue<long>());
         Assert.True(run.Output["steps"]!["client"]!["created"]!.GetValue<bool>());
@@ -146,9 +146,9 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         Assert.Equal(0, run.RetriesOf(LeadOnboardingSteps.CreateBenefit));
         Assert.StartsWith($"Lead {leadId} failed at CreateBenefit (CrmRejected): ", run.Cause, StringComparison.Ordinal);
 
-        Assert.Null(await crm.PartnerAsync(rut));
-        Assert.Null(await crm.BenefitAsync(rut));
-        Assert.Equal(existing?.Id, (await crm.ClientAsync(rut))?.Id);
+        Assert.Null(await crm.FindPartnerAsync(rut));
+        Assert.Null(await crm.FindBenefitAsync(rut));
+        Assert.Equal(existing?.Id, (await crm.FindClientAsync(rut))?.Id);
 
         var failure = Assert.Single(await crm.FailuresOfAsync(leadId));
         Assert.Equal(LeadOnboardingSteps.CreateBenefit, failure.Step);

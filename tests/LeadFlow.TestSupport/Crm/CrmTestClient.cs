@@ -1,15 +1,14 @@
 using LeadFlow.Activities.Crm;
 using LeadFlow.Activities.Steps;
-using LeadFlow.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace LeadFlow.Workflows.Tests.Support;
+namespace LeadFlow.TestSupport;
 
 /// <summary>
 /// The production step registrations (<c>AddLeadOnboardingSteps</c>) pointed at a test backend: the steps
-/// under test, and <see cref="ICrmApi"/> to verify what landed in the CRM.
+/// under test, and <see cref="ICrmApi"/> and row counts to verify what landed in the CRM.
 /// </summary>
 public sealed class CrmTestClient : IAsyncDisposable
 {
@@ -48,6 +47,16 @@ public sealed class CrmTestClient : IAsyncDisposable
     public Task<BenefitRecord?> FindBenefitAsync(string rut) => FindAsync(() => Api.GetBenefitByRutAsync(rut));
 
     public async Task<IReadOnlyList<LeadFailureRecord>> FailuresOfAsync(string leadId) => (await Api.GetLeadFailuresAsync(leadId)).Items;
+
+    /// <summary>Rows with this RUT in a CRM table (clients, partners, benefits), read straight from PostgreSQL.</summary>
+    public async Task<long> RowsAsync(string table, string rut)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table} WHERE rut = @rut", connection);
+        command.Parameters.AddWithValue("rut", rut);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     /// <summary>Rows in a CRM table, read straight from PostgreSQL.</summary>
     public async Task<long> CountAsync(string table)
