@@ -1,6 +1,6 @@
-using LeadFlow.Activities.Crm;
-using LeadFlow.Activities.Steps;
-using LeadFlow.Activities.Temporal;
+using LeadFlow.Steps;
+using LeadFlow.Steps.Crm;
+using LeadFlow.Temporal;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

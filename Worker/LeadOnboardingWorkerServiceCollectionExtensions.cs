@@ -1,5 +1,4 @@
 using System.Globalization;
-using LeadFlow.Activities.Temporal;
 using LeadFlow.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -15,12 +14,7 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddLeadOnboardingWorker(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TemporalOptions>()
-            .Bind(configuration.GetSection(TemporalOptions.Section))
-            .Validate(o => IsHostAndPort(o.Address), "Temporal__Address must be host:port of the Temporal server, e.g. localhost:7233")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Namespace), "Temporal__Namespace must not be empty (default: default)")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.TaskQueue), "Temporal__TaskQueue must not be empty (default: lead-onboarding)")
-            .ValidateOnStart();
+        services.AddLeadFlowTemporal(configuration);
         services.AddOptions<LeadWorkerOptions>()
             .Bind(configuration.GetSection(LeadWorkerOptions.Section))
             .Validate(o => o.MaxConcurrentActivities is >= 1 and <= 1000, "Worker__MaxConcurrentActivities must be between 1 and 1000 (default 20)")
@@ -36,14 +30,8 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
             : new LeadWorkerOptions().GracefulShutdownTimeout;
         services.Configure<HostOptions>(host => host.ShutdownTimeout = graceful.Duration() + TimeSpan.FromSeconds(10));
 
-        services.AddLeadOnboardingSteps(configuration);
+        services.AddLeadOnboardingActivities(configuration);
         services.AddHostedService<LeadOnboardingWorkerService>();
         return services;
-    }
-
-    private static bool IsHostAndPort(string? address)
-    {
-        var colon = address?.LastIndexOf(':') ?? -1;
-        return colon > 0 && int.TryParse(address![(colon + 1)..], out var port) && port is > 0 and < 65536;
     }
 }

@@ -1,4 +1,4 @@
-using LeadFlow.Activities.Steps;
+using LeadFlow.Steps;
 
 namespace LeadFlow.Workflows;
 

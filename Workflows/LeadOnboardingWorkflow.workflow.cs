@@ -1,8 +1,7 @@
 using System.Linq.Expressions;
-using LeadFlow.Activities;
-using LeadFlow.Activities.Steps;
-using LeadFlow.Activities.Temporal;
 using LeadFlow.Leads;
+using LeadFlow.Steps;
+using LeadFlow.Temporal;
 using Microsoft.Extensions.Logging;
 using Temporalio.Common;
 using Temporalio.Exceptions;
@@ -47,8 +46,9 @@ public sealed partial class LeadOnboardingWorkflow
         catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException)
         {
             // A local activity's failure (ReceiveLead) arrives as the activity's own failure, not wrapped.
-            error = Describe(currentStep, failure is ActivityFailureException { InnerException: { } cause } ? cause : failure);
-            await RecordFailureAsync(options);
+            var stepFailure = TemporalStepFailures.Describe(currentStep, failure);
+            error = new LeadError(stepFailure.Step, stepFailure.ErrorType, stepFailure.Reason, stepFailure.FieldErrors);
+            await RecordFailureAsync(options, stepFailure);
             throw FailedRun();
         }
     }
@@ -83,17 +83,10 @@ public sealed partial class LeadOnboardingWorkflow
     }
 
     /// <summary>Undo what this run created and record the failure. Retried on its own, longer policy; never skipped.</summary>
-    private async Task RecordFailureAsync(LeadOnboardingOptions options)
+    private async Task RecordFailureAsync(LeadOnboardingOptions options, StepFailure stepFailure)
     {
         var failed = error!;
-        var failure = new LeadFailure(
-            LeadId,
-            failed.FailedStep,
-            failed.Message,
-            failed.Type,
-            failed.FieldErrors,
-            [.. records],
-            PayloadReference: $"temporal://{Workflow.Info.Namespace}/workflows/{LeadId}/{Workflow.Info.RunId}");
+        var failure = LeadFailure.Of(LeadId, stepFailure, [.. records], $"temporal://{Workflow.Info.Namespace}/workflows/{LeadId}/{Workflow.Info.RunId}");
         currentStep = LeadOnboardingSteps.RecordFailure;
         var errorStep = ActivityOptionsFor(LeadOnboardingSteps.ErrorStep, options with { StepTimeout = null }, options.ErrorStepRetryWindow);
 
@@ -118,36 +111,12 @@ public sealed partial class LeadOnboardingWorkflow
     private ApplicationFailureException FailedRun()
     {
         var failed = error!;
-        var (errorType, verdict) = outcome == LeadOutcome.Rejected
-            ? (LeadErrorTypes.LeadRejected, "rejected")
-            : (LeadErrorTypes.LeadOnboardingFailed, "failed");
+        var errorType = outcome == LeadOutcome.Rejected ? LeadErrorTypes.LeadRejected : LeadErrorTypes.LeadOnboardingFailed;
         return new ApplicationFailureException(
-            $"Lead {LeadId} {verdict} at {failed.FailedStep} ({failed.Type}): {failed.Message}",
+            new StepFailure(failed.FailedStep, failed.Type, failed.Message, failed.FieldErrors).Summary(LeadId),
             errorType,
             nonRetryable: true,
             details: [failed]);
-    }
-
-    private static LeadError Describe(string step, Exception cause)
-    {
-        if (cause is TimeoutFailureException timeout)
-        {
-            // The retry window ran out; the last attempt's error, if any, says why.
-            var last = timeout.InnerException as ApplicationFailureException;
-            return new LeadError(
-                step,
-                last?.ErrorType ?? LeadErrorTypes.CrmUnavailable,
-                $"{step} did not succeed within its retry window ({timeout.TimeoutType}){(last is null ? "" : $": {last.Message}")}",
-                []);
-        }
-
-        if (cause is ApplicationFailureException application)
-        {
-            var fieldErrors = application.Details.Count > 0 ? application.Details.ElementAt<IReadOnlyList<FieldError>>(0) : [];
-            return new LeadError(step, application.ErrorType ?? nameof(ApplicationFailureException), application.Message, fieldErrors);
-        }
-
-        return new LeadError(step, cause.GetType().Name, cause.Message, []);
     }
 
     private static ActivityOptions ActivityOptionsFor(StepDefinition step, LeadOnboardingOptions options, TimeSpan retryWindow) => new()

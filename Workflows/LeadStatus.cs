@@ -1,5 +1,5 @@
-using LeadFlow.Activities.Steps;
 using LeadFlow.Leads;
+using LeadFlow.Steps;
 
 namespace LeadFlow.Workflows;
 
@@ -29,6 +29,6 @@ public enum LeadOutcome
 }
 
 /// <summary>Why a lead failed.</summary>
-/// <param name="Type">The step's error type, one of <see cref="Activities.LeadErrorTypes"/>.</param>
+/// <param name="Type">The step's error type, one of <see cref="Steps.LeadErrorTypes"/>.</param>
 /// <param name="FailureRecordId">The backend's lead failure row, once recorded.</param>
 public sealed record LeadError(string FailedStep, string Type, string Message, IReadOnlyList<FieldError> FieldErrors, long? FailureRecordId = null);

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Redrive;
-using LeadFlow.Ingress.Temporal;
+using LeadFlow.Ingress.Starting;
+using LeadFlow.Temporal;
 using Spectre.Console;
 
 namespace LeadFlow.Cli.Commands;
@@ -24,12 +24,15 @@ public static class RedriveCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var temporal = new TemporalOptions
+            // The same binding and validation as every other host (API key, TLS/mTLS included), the address from the option.
+            var temporal = TemporalOptions.Bind(common.Configuration);
+            temporal.Address = parse.GetRequiredValue(address);
+            if (temporal.Problems() is { Count: > 0 } problems)
             {
-                Address = parse.GetRequiredValue(address),
-                Namespace = common.Configuration["Temporal:Namespace"] is { Length: > 0 } ns ? ns : "default",
-                TaskQueue = common.Configuration["Temporal:TaskQueue"] is { Length: > 0 } queue ? queue : Workflows.LeadOnboardingWorkflow.DefaultTaskQueue,
-            };
+                console.WriteLine($"Configuration error: {string.Join("; ", problems)}");
+                return 2;
+            }
+
             try
             {
                 var outcome = await new LeadRedriver(new TemporalClientSource(temporal)).RedriveAsync(parse.GetRequiredValue(leadId), cancellationToken);

@@ -2,7 +2,7 @@ using System.Globalization;
 using LeadFlow.Cli.Configuration;
 using LeadFlow.Crm.Backend;
 using LeadFlow.Crm.Backend.LocalDatabase;
-using LeadFlow.Ingress;
+using LeadFlow.Ingress.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -120,8 +120,6 @@ public sealed class LocalStack : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(ServiceSettings(new Dictionary<string, string?>
                 {
                     ["Ingress:ApiKey"] = Settings.IntakeApiKey,
-                    // The local intake never polls a queue, whatever the environment says.
-                    ["Ingress:Sqs:QueueUrl"] = "",
                 }));
                 UseLogs(builder.Logging);
             });

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using LeadFlow.Activities.Crm;
 using LeadFlow.Leads;
+using LeadFlow.Steps.Crm;
 using LeadFlow.TestSupport;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;

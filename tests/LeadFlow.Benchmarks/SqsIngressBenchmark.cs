@@ -3,7 +3,6 @@ using System.Globalization;
 using Amazon.SQS.Model;
 using LeadFlow.Ingress.Sqs;
 using LeadFlow.Ingress.Starting;
-using LeadFlow.Ingress.Temporal;
 using LeadFlow.Leads;
 using LeadFlow.TestSupport;
 using LeadFlow.TestSupport.Sqs;

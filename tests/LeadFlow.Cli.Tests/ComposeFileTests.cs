@@ -23,9 +23,9 @@ public sealed partial class ComposeFileTests(StackFixture stack)
     public static TheoryData<string> BuiltServices => [.. Services.Value.Children.Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("build")).Select(s => s.Key.ToString())];
 
     [Fact]
-    public void Compose_BuildsTheThreeServices()
+    public void Compose_BuildsEveryServiceHost()
     {
-        Assert.Equal(["crm-backend", "ingress", "worker"], ((IEnumerable<object[]>)BuiltServices).Select(s => (string)s[0]).Order());
+        Assert.Equal(["crm-backend", "intake", "sqs-poller", "worker"], ((IEnumerable<object[]>)BuiltServices).Select(s => (string)s[0]).Order());
     }
 
     [Theory]
@@ -94,7 +94,7 @@ public sealed partial class ComposeFileTests(StackFixture stack)
         var running = AssemblyName(Path.Combine(Build(service).Context, facts.PublishedProject!)) switch
         {
             "LeadFlow.Crm.Backend" => stack.Stack.BackendUrl,
-            "LeadFlow.Ingress" => stack.Stack.IntakeUrl,
+            "LeadFlow.Ingress.Http" => stack.Stack.IntakeUrl,
             var other => throw new InvalidOperationException($"{service}: no in-process host for {other}"),
         };
         using var http = new HttpClient { BaseAddress = running };

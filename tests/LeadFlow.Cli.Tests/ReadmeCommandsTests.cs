@@ -114,8 +114,8 @@ public sealed partial class ReadmeCommandsTests(ITestOutputHelper output)
             case ReadmeCommands.CliProject:
                 await AssertCliVerbAsync(command, command.Arguments.FirstOrDefault());
                 break;
-            case "Ingress":
-                await AssertIngressVerbAsync(command, command.Arguments.FirstOrDefault() is { } first && !first.StartsWith('-') ? first : null);
+            case "StepFunctions/LeadFlow.StepFunctions.Definition":
+                await AssertGeneratedFileMatchesCommittedAsync(command, "LeadFlow.StepFunctions.Definition.dll", [], "regenerate the definition");
                 break;
             case "Crm.Backend" when command.Arguments is ["export-openapi", ..]:
                 await AssertExportMatchesCommittedFileAsync(command);
@@ -153,34 +153,27 @@ public sealed partial class ReadmeCommandsTests(ITestOutputHelper output)
         AssertOptionsAreDocumented(command, help.Stdout, $"leadflow {verb} --help");
     }
 
-    private async Task AssertIngressVerbAsync(ReadmeCommand command, string? verb)
-    {
-        // Ingress treats an unknown verb as `serve` (it would start the service), so its usage is the list of verbs.
-        var usage = await RunBuiltAsync(OutputFile("LeadFlow.Ingress.dll"), "--help");
+    private static Task AssertExportMatchesCommittedFileAsync(ReadmeCommand command) =>
+        AssertGeneratedFileMatchesCommittedAsync(command, "LeadFlow.Crm.Backend.dll", ["export-openapi"], "run the command to regenerate it");
 
-        Assert.True(usage.ExitCode == 0, $"{command.Where}: LeadFlow.Ingress --help exited {usage.ExitCode}: {usage.Text}");
-        var expected = verb is null or "serve" ? "LeadFlow.Ingress [serve]" : $"LeadFlow.Ingress {verb} ";
-        Assert.True(usage.Stdout.Contains(expected, StringComparison.Ordinal), $"{command.Where}: Ingress has no verb '{verb}':\n{usage.Text}");
-        AssertOptionsAreDocumented(command, usage.Stdout, "LeadFlow.Ingress --help");
-    }
-
-    private async Task AssertExportMatchesCommittedFileAsync(ReadmeCommand command)
+    /// <summary>A generator command (the API Gateway export, the ASL definition) writes exactly the committed file.</summary>
+    private static async Task AssertGeneratedFileMatchesCommittedAsync(ReadmeCommand command, string program, string[] verb, string fix)
     {
-        Assert.True(command.Arguments.Count == 2, $"{command.Where}: export-openapi takes exactly one file");
-        var exported = Path.Combine(Path.GetTempPath(), $"leadflow-readme-{Guid.NewGuid():N}.json");
+        Assert.True(command.Arguments.Count == verb.Length + 1, $"{command.Where}: the generator takes exactly one file");
+        var generated = Path.Combine(Path.GetTempPath(), $"leadflow-readme-{Guid.NewGuid():N}.json");
         try
         {
-            // Needs no database: the command starts the backend with a connection string it never uses.
-            var run = await RunBuiltAsync(OutputFile("LeadFlow.Crm.Backend.dll"), "export-openapi", exported);
+            // Needs no database or server: the generators only write the file.
+            var run = await RunBuiltAsync(OutputFile(program), [.. verb, generated]);
 
-            Assert.True(run.ExitCode == 0, $"{command.Where}: export-openapi exited {run.ExitCode}: {run.Text}");
+            Assert.True(run.ExitCode == 0, $"{command.Where}: {program} exited {run.ExitCode}: {run.Text}");
             Assert.True(
-                await File.ReadAllTextAsync(RepositoryRoot.Combine(command.Arguments[1])) == await File.ReadAllTextAsync(exported),
-                $"{command.Where}: {command.Arguments[1]} is stale; run the command to regenerate it");
+                await File.ReadAllTextAsync(RepositoryRoot.Combine(command.Arguments[^1])) == await File.ReadAllTextAsync(generated),
+                $"{command.Where}: {command.Arguments[^1]} is stale; {fix}");
         }
         finally
         {
-            File.Delete(exported);
+            File.Delete(generated);
         }
     }
 

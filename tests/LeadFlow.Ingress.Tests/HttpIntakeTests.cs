@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Workflows;
 using Temporalio.Converters;
@@ -157,7 +158,7 @@ public sealed class HttpIntakeTests
     [Fact]
     public async Task TemporalUnreachable_Is503()
     {
-        await using var host = await IngressHost.StartAsync(new Temporal.TemporalClientSource(IngressTemporal.Unreachable()));
+        await using var host = await IngressHost.StartAsync(new TemporalClientSource(IngressTemporal.Unreachable()));
         using var http = host.CreateClient();
 
         var (status, _) = await PostAsync(http, TestEvents.Json());

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Lambda;
-using LeadFlow.Ingress.Temporal;
+using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Tests.Support;
+using LeadFlow.Temporal;
 using LeadFlow.TestSupport.Lambda;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,5 @@
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
-using LeadFlow.Ingress.Temporal;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.TestSupport;
 using LeadFlow.Workflows;

@@ -3,7 +3,6 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using LeadFlow.Ingress.Sqs;
 using LeadFlow.Ingress.Starting;
-using LeadFlow.Ingress.Temporal;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.TestSupport;
 using LeadFlow.TestSupport.Sqs;

@@ -1,4 +1,4 @@
-using LeadFlow.Activities;
+using LeadFlow.Steps;
 
 namespace LeadFlow.StepFunctions.Tests;
 

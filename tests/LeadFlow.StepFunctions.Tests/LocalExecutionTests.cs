@@ -1,6 +1,6 @@
-using LeadFlow.Activities;
-using LeadFlow.Activities.Crm;
 using LeadFlow.StepFunctions.Tests.Support;
+using LeadFlow.Steps;
+using LeadFlow.Steps.Crm;
 using LeadFlow.TestSupport;
 
 namespace LeadFlow.StepFunctions.Tests;

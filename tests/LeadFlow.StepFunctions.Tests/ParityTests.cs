@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LeadFlow.Activities;
 using LeadFlow.StepFunctions.Tests.Support;
+using LeadFlow.Steps;
 using LeadFlow.Workflows;
 
 namespace LeadFlow.StepFunctions.Tests;
@@ -123,7 +123,7 @@ public sealed class ParityTests
             var catcher = Assert.Single(catchers);
             Assert.Equal(["States.ALL"], AslDocument.Strings(catcher["ErrorEquals"]));
             Assert.Equal(LeadOnboardingSteps.RecordFailure, catcher["Next"]!.GetValue<string>());
-            Assert.Equal(LeadOnboardingStateMachine.ErrorPath, catcher["ResultPath"]!.GetValue<string>());
+            Assert.Equal(LeadOnboardingStateMachine.ErrorPathOf(step.Name), catcher["ResultPath"]!.GetValue<string>());
         }
 
         var failStates = AslDocument.States(definition)

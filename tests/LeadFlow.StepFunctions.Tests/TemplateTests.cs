@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using LeadFlow.Activities;
-using LeadFlow.Activities.Crm;
 using LeadFlow.StepFunctions.Tests.Support;
+using LeadFlow.Steps;
+using LeadFlow.Steps.Crm;
 using YamlDotNet.RepresentationModel;
 using static LeadFlow.StepFunctions.Tests.Support.CloudFormationTemplate;
 
@@ -35,16 +35,16 @@ public sealed class TemplateTests
 
     [Fact]
     public void StepFunctionHandlers_ResolveAsTheLambdaRuntimeResolvesThem() =>
-        Assert.Empty(HandlerProblems(handler => handler.StartsWith("LeadFlow.StepFunctions::", StringComparison.Ordinal)));
+        Assert.Empty(HandlerProblems(handler => handler.StartsWith("LeadFlow.StepFunctions.Lambdas::", StringComparison.Ordinal)));
 
     [Fact]
     public void IngressFunctionHandler_ResolvesAsTheLambdaRuntimeResolvesIt() =>
-        Assert.Empty(HandlerProblems(handler => handler.StartsWith("LeadFlow.Ingress::", StringComparison.Ordinal)));
+        Assert.Empty(HandlerProblems(handler => handler.StartsWith("LeadFlow.Ingress.Lambda::", StringComparison.Ordinal)));
 
     [Fact]
     public void EveryFunction_RunsOneOfOurProjects() =>
         Assert.All(template.ResourcesOfType("AWS::Serverless::Function"), f =>
-            Assert.Matches("^LeadFlow\\.(StepFunctions|Ingress)::", ValueOf(Child(f.Properties, "Handler")) ?? ""));
+            Assert.Matches("^LeadFlow\\.(StepFunctions\\.Lambdas|Ingress\\.Lambda)::", ValueOf(Child(f.Properties, "Handler")) ?? ""));
 
     [Fact]
     public void StateMachine_UsesTheCommittedDefinition_WithOneStepLambdaPerPlaceholder()

@@ -1,6 +1,5 @@
-using LeadFlow.Activities;
-using LeadFlow.Activities.Crm;
-using LeadFlow.Activities.Steps;
+using LeadFlow.Steps;
+using LeadFlow.Steps.Crm;
 using LeadFlow.Workflows.Tests.Support;
 using Temporalio.Exceptions;
 

@@ -1,4 +1,4 @@
-using LeadFlow.Activities.Temporal;
+using LeadFlow.Temporal;
 
 namespace LeadFlow.Workflows.Tests;
 

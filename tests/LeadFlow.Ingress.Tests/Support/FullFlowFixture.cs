@@ -1,4 +1,4 @@
-using LeadFlow.Ingress.Temporal;
+using LeadFlow.Ingress.Starting;
 using LeadFlow.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

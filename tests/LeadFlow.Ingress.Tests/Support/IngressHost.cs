@@ -1,4 +1,5 @@
-using LeadFlow.Ingress.Temporal;
+using LeadFlow.Ingress.Http;
+using LeadFlow.Ingress.Starting;
 using LeadFlow.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

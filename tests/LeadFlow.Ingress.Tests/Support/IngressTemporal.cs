@@ -1,6 +1,5 @@
-using LeadFlow.Activities.Temporal;
 using LeadFlow.Ingress.Starting;
-using LeadFlow.Ingress.Temporal;
+using LeadFlow.Temporal;
 using LeadFlow.TestSupport;
 using Microsoft.Extensions.Logging;
 using Temporalio.Client;

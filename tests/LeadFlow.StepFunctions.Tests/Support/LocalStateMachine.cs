@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LeadFlow.Activities;
+using LeadFlow.Steps;
 using LeadFlow.TestSupport;
 using LeadFlow.TestSupport.Lambda;
 using Microsoft.Extensions.Configuration;

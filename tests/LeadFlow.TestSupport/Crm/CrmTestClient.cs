@@ -1,5 +1,5 @@
-using LeadFlow.Activities.Crm;
-using LeadFlow.Activities.Steps;
+using LeadFlow.Steps;
+using LeadFlow.Steps.Crm;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -7,7 +7,7 @@ using Npgsql;
 namespace LeadFlow.TestSupport;
 
 /// <summary>
-/// The production step registrations (<c>AddLeadOnboardingSteps</c>) pointed at a test backend: the steps
+/// The production step and activity registrations (<c>AddLeadOnboardingActivities</c>) pointed at a test backend: the steps
 /// under test, and <see cref="ICrmApi"/> and row counts to verify what landed in the CRM.
 /// </summary>
 public sealed class CrmTestClient : IAsyncDisposable
@@ -28,7 +28,7 @@ public sealed class CrmTestClient : IAsyncDisposable
             .Build();
         provider = new ServiceCollection()
             .AddLogging()
-            .AddLeadOnboardingSteps(configuration)
+            .AddLeadOnboardingActivities(configuration)
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Scope = provider.CreateAsyncScope();
     }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LeadFlow.Ingress.Lambda;
+using LeadFlow.Ingress;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using LeadFlow.EmbeddedTemporal;
+using LeadFlow.Temporal;
 using Temporalio.Client;
 
 namespace LeadFlow.TestSupport;
@@ -107,6 +108,10 @@ public sealed class TestTemporalServer
 
     public string Namespace { get; }
 
-    public Task<TemporalClient> ConnectAsync() =>
-        TemporalClient.ConnectAsync(new TemporalClientConnectOptions(Address) { Namespace = Namespace });
+    /// <summary>A client set up as every host of the product sets one up (<see cref="TemporalConnectOptionsFactory"/>).</summary>
+    public async Task<TemporalClient> ConnectAsync() =>
+        await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(Options).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>The product's Temporal settings for this endpoint (<c>Temporal__*</c>).</summary>
+    public TemporalOptions Options => new() { Address = Address, Namespace = Namespace };
 }

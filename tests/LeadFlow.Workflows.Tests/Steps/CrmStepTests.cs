@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using LeadFlow.Activities;
-using LeadFlow.Activities.Crm;
-using LeadFlow.Activities.Steps;
 using LeadFlow.Leads;
+using LeadFlow.Steps;
+using LeadFlow.Steps.Crm;
 using LeadFlow.TestSupport;
 using LeadFlow.Workflows.Tests.Support;
 

@@ -1,6 +1,6 @@
-using LeadFlow.Activities;
-using LeadFlow.Activities.Temporal;
 using LeadFlow.Leads;
+using LeadFlow.Steps;
+using LeadFlow.Temporal;
 using LeadFlow.TestSupport;
 using LeadFlow.Workflows.Tests.Support;
 using Temporalio.Exceptions;
@@ -24,7 +24,7 @@ public sealed class LeadOnboardingActivitiesTests(CrmBackendFixture backend) : I
     private LeadOnboardingActivities Activities => crm.Get<LeadOnboardingActivities>();
 
     [Fact]
-    public async Task InvalidLead_FailsNonRetryableAsLeadRejected_WithFieldErrorsAsDetails()
+    public async Task InvalidLead_FailsNonRetryableAsLeadRejected_WithTheStepFailureAndItsFieldErrorsAsDetails()
     {
         var environment = InWorkflow("lead-invalid");
 
@@ -33,8 +33,10 @@ public sealed class LeadOnboardingActivitiesTests(CrmBackendFixture backend) : I
 
         Assert.Equal(LeadErrorTypes.LeadRejected, failure.ErrorType);
         Assert.True(failure.NonRetryable);
-        var fieldErrors = failure.Details.ElementAt<IReadOnlyList<FieldError>>(0);
-        Assert.Equal("rut", Assert.Single(fieldErrors).Field);
+        var described = failure.Details.ElementAt<StepFailure>(0);
+        Assert.Equal(LeadOnboardingSteps.ReceiveLead, described.Step);
+        Assert.Equal(LeadErrorTypes.LeadRejected, described.ErrorType);
+        Assert.Equal("rut", Assert.Single(described.FieldErrors).Field);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using LeadFlow.Activities;
-using LeadFlow.Activities.Steps;
+using LeadFlow.Steps;
 using LeadFlow.Workflows.Tests.Support;
 using Microsoft.Extensions.Options;
 

@@ -1,0 +1,26 @@
+using LeadFlow.Leads;
+
+namespace LeadFlow.Steps.Crm;
+
+// The JSON bodies of the CRM backend, camelCase on the wire (the original contract's field names).
+
+public sealed record CreateClientRequest(string Name, string Lastname, string Rut, string Mail, string Phone);
+
+public sealed record CreatePartnerRequest(string Rut, string Store);
+
+public sealed record CreateBenefitRequest(string Rut, bool WantsBenefit);
+
+/// <summary>The answer to every write: the row's id, and whether this request created it or it already existed.</summary>
+public sealed record CrmWriteAnswer(int StatusCode, string? Message, string? Description, long Id, bool Created);
+
+public sealed record LeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<FieldError>? Errors);
+
+public sealed record LeadFailurePage(IReadOnlyList<LeadFailureRecord> Items, long? NextBefore);
+
+public sealed record LeadFailureRecord(long Id, string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<FieldError>? Errors, DateTimeOffset? RecordedAt);
+
+public sealed record ClientRecord(long Id, string Rut, string Name, string Lastname, string Mail, string Phone, DateTimeOffset? CreatedAt);
+
+public sealed record PartnerRecord(long Id, long ClientId, string Rut, string Store, DateTimeOffset? CreatedAt);
+
+public sealed record BenefitRecord(long Id, long ClientId, string Rut, bool WantsBenefit, DateTimeOffset? CreatedAt);

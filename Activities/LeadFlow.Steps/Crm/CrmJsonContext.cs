@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LeadFlow.Steps.Crm;
+
+/// <summary>Source-generated JSON for every body of <see cref="ICrmApi"/>; camelCase, the contract's spelling.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CreateClientRequest))]
+[JsonSerializable(typeof(CreatePartnerRequest))]
+[JsonSerializable(typeof(CreateBenefitRequest))]
+[JsonSerializable(typeof(CrmWriteAnswer))]
+[JsonSerializable(typeof(LeadFailureRequest))]
+[JsonSerializable(typeof(LeadFailurePage))]
+[JsonSerializable(typeof(ClientRecord))]
+[JsonSerializable(typeof(PartnerRecord))]
+[JsonSerializable(typeof(BenefitRecord))]
+public sealed partial class CrmJsonContext : JsonSerializerContext;

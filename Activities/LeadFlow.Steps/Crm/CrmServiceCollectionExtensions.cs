@@ -1,0 +1,41 @@
+using LeadFlow.Steps.Crm;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Refit;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class CrmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ICrmApi"/> from the <c>Crm</c> section (<c>Crm__BaseUrl</c>, <c>Crm__ApiKey</c>, <c>Crm__Timeout</c>),
+    /// validated at start-up. HTTP timeouts only: there is deliberately no retry handler, since
+    /// retries belong to the orchestrator, and two retry layers multiply into a storm.
+    /// </summary>
+    public static IServiceCollection AddCrmApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CrmOptions>()
+            .Bind(configuration.GetSection(CrmOptions.Section))
+            .Validate(o => o.BaseUrl is { IsAbsoluteUri: true } url && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps),
+                "Crm__BaseUrl must be an absolute http(s) address of the CRM backend, e.g. http://localhost:5080")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), "Crm__ApiKey is required: the CRM backend's API key (sent as header x-api-key)")
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(10), "Crm__Timeout must be between 00:00:00.001 and 00:10:00, e.g. 00:00:10")
+            .ValidateOnStart();
+
+        services.AddTransient<CrmApiKeyHandler>();
+        var settings = new RefitSettings
+        {
+            ExceptionFactory = CrmErrorMapping.FromResponseAsync,
+            TransportExceptionFactory = CrmErrorMapping.FromTransportFailure,
+        };
+        services.AddRefitGeneratedClient<ICrmApi>(CrmJsonContext.Default, _ => settings)
+            .ConfigureHttpClient((provider, client) =>
+            {
+                var options = provider.GetRequiredService<IOptions<CrmOptions>>().Value;
+                client.BaseAddress = options.BaseUrl;
+                client.Timeout = options.Timeout;
+            })
+            .AddHttpMessageHandler<CrmApiKeyHandler>();
+        return services;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using LeadFlow.Leads;
+using Microsoft.Extensions.Options;
+
+namespace LeadFlow.Steps;
+
+/// <summary>
+/// The first step: unwraps the EventBridge envelope (a JSON string, as the bus delivered it) and
+/// validates the lead in its <c>detail</c>. Anything wrong is a <see cref="LeadRejectedException"/>
+/// naming every broken field, so a person can fix the lead in one go.
+/// </summary>
+public sealed class ReceiveLeadStep(IOptions<LeadEventOptions> options)
+{
+    /// <summary>EventBridge's own limit for one event.</summary>
+    public const int MaxEventBytes = 256 * 1024;
+
+    public Lead Receive(string eventJson)
+    {
+        ArgumentNullException.ThrowIfNull(eventJson);
+        if (eventJson.Length > MaxEventBytes)
+        {
+            throw Rejected(new FieldError("event", "event.size", $"must be at most {MaxEventBytes} bytes"));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(eventJson);
+        }
+        catch (JsonException)
+        {
+            throw Rejected(new FieldError("event", "event.json", "is not valid JSON"));
+        }
+
+        using (document)
+        {
+            var envelope = document.RootElement;
+            if (envelope.ValueKind != JsonValueKind.Object)
+            {
+                throw Rejected(new FieldError("event", "type", $"must be a JSON object, got {LenientJson.Describe(envelope.ValueKind)}"));
+            }
+
+            var errors = new List<FieldError>();
+            Expect(envelope, "source", options.Value.Source, errors);
+            Expect(envelope, "detail-type", options.Value.DetailType, errors);
+            if (!envelope.TryGetProperty("detail", out var detail) || detail.ValueKind == JsonValueKind.Null)
+            {
+                errors.Add(new FieldError("detail", "required", "is required: the envelope carries no lead"));
+                throw Rejected([.. errors]);
+            }
+
+            if (!LeadReader.TryRead(detail, out var lead, out var leadErrors))
+            {
+                errors.AddRange(leadErrors);
+            }
+
+            return errors.Count == 0 ? lead! : throw Rejected([.. errors]);
+        }
+    }
+
+    private static void Expect(JsonElement envelope, string field, string expected, List<FieldError> errors)
+    {
+        var actual = envelope.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        if (!string.Equals(actual, expected, StringComparison.Ordinal))
+        {
+            errors.Add(new FieldError(field, $"event.{field}", $"must be '{expected}', got {(actual is null ? "none" : $"'{Truncate(actual)}'")}"));
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "...";
+
+    private static LeadRejectedException Rejected(params FieldError[] errors) => new("Lead rejected", errors);
+}

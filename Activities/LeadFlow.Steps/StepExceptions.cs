@@ -1,0 +1,48 @@
+using LeadFlow.Leads;
+
+namespace LeadFlow.Steps;
+
+/// <summary>
+/// A step failed. Host-agnostic: the Temporal activity wrappers and the Lambda handlers turn it
+/// into their own failure, keeping <see cref="ErrorType"/>, retryability and the field errors.
+/// </summary>
+public abstract class LeadStepException : Exception
+{
+    protected LeadStepException(string message, string errorType, bool retryable, IReadOnlyList<FieldError>? fieldErrors, Exception? inner)
+        : base(message, inner)
+    {
+        ErrorType = errorType;
+        Retryable = retryable;
+        FieldErrors = fieldErrors ?? [];
+    }
+
+    /// <summary>One of <see cref="LeadErrorTypes"/>.</summary>
+    public string ErrorType { get; }
+
+    public bool Retryable { get; }
+
+    public IReadOnlyList<FieldError> FieldErrors { get; }
+}
+
+/// <summary>The event or its lead is invalid. A person has to fix it; retrying cannot help.</summary>
+public sealed class LeadRejectedException(string reason, IReadOnlyList<FieldError> fieldErrors)
+    : LeadStepException(Describe(reason, fieldErrors), LeadErrorTypes.LeadRejected, retryable: false, fieldErrors, inner: null)
+{
+    private static string Describe(string reason, IReadOnlyList<FieldError> errors) =>
+        errors.Count == 0 ? reason : $"{reason}: {string.Join("; ", errors)}";
+}
+
+/// <summary>The CRM backend answered 4xx: the request is wrong and sending it again gives the same answer.</summary>
+public sealed class CrmPermanentException(string message, int statusCode, IReadOnlyList<FieldError>? fieldErrors = null)
+    : LeadStepException(message, statusCode == 409 ? LeadErrorTypes.CrmConflict : LeadErrorTypes.CrmRejected, retryable: false, fieldErrors, inner: null)
+{
+    public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>The CRM backend answered 5xx, timed out or could not be reached. Worth retrying later.</summary>
+public sealed class CrmTransientException(string message, int? statusCode = null, Exception? inner = null)
+    : LeadStepException(message, LeadErrorTypes.CrmUnavailable, retryable: true, fieldErrors: null, inner)
+{
+    /// <summary>The HTTP status when the backend answered; null for timeouts and refused connections.</summary>
+    public int? StatusCode { get; } = statusCode;
+}

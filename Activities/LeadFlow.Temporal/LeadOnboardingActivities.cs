@@ -1,0 +1,67 @@
+using LeadFlow.Leads;
+using LeadFlow.Steps;
+using Microsoft.Extensions.Logging;
+using Temporalio.Activities;
+using Temporalio.Exceptions;
+
+namespace LeadFlow.Temporal;
+
+/// <summary>
+/// The steps as Temporal activities. Each one runs the host-agnostic step inside a logging scope
+/// carrying the workflow id, and turns the step's typed errors into Temporal failures: the error
+/// type is kept, validation and 4xx errors are non-retryable, and the <see cref="StepFailure"/> (the
+/// description both hosts share) travels as the failure's first detail.
+/// </summary>
+public sealed class LeadOnboardingActivities(
+    ReceiveLeadStep receiveLead,
+    CreateStepRunner createStep,
+    RecordFailureStep recordFailure,
+    ILogger<LeadOnboardingActivities> logger)
+{
+    [Activity(LeadOnboardingSteps.ReceiveLead)]
+    public Task<Lead> ReceiveLeadAsync(string eventJson) =>
+        RunAsync(LeadOnboardingSteps.ReceiveLead, _ => Task.FromResult(receiveLead.Receive(eventJson)));
+
+    [Activity(LeadOnboardingSteps.CreateClient)]
+    public Task<StepRecord> CreateClientAsync(Lead lead) =>
+        RunAsync(LeadOnboardingSteps.CreateClient, ct => createStep.RunAsync(CreateSteps.Client, lead, LeadId, RunId, ct));
+
+    [Activity(LeadOnboardingSteps.CreatePartner)]
+    public Task<StepRecord> CreatePartnerAsync(Lead lead) =>
+        RunAsync(LeadOnboardingSteps.CreatePartner, ct => createStep.RunAsync(CreateSteps.Partner, lead, LeadId, RunId, ct));
+
+    [Activity(LeadOnboardingSteps.CreateBenefit)]
+    public Task<StepRecord> CreateBenefitAsync(Lead lead) =>
+        RunAsync(LeadOnboardingSteps.CreateBenefit, ct => createStep.RunAsync(CreateSteps.Benefit, lead, LeadId, RunId, ct));
+
+    [Activity(LeadOnboardingSteps.RecordFailure)]
+    public Task<LeadFailureOutcome> RecordFailureAsync(LeadFailure failure) =>
+        RunAsync(LeadOnboardingSteps.RecordFailure, ct => recordFailure.RunAsync(failure, RunId, ct));
+
+    /// <summary>The lead's durable id: the workflow id (<c>lead-&lt;event id&gt;</c>), stable across retries and replays.</summary>
+    private static string LeadId => ActivityExecutionContext.Current.Info.WorkflowId
+        ?? throw new InvalidOperationException("Lead onboarding activities run inside a lead workflow");
+
+    private static string RunId => ActivityExecutionContext.Current.Info.WorkflowRunId
+        ?? throw new InvalidOperationException("Lead onboarding activities run inside a lead workflow");
+
+    private async Task<T> RunAsync<T>(string step, Func<CancellationToken, Task<T>> run)
+    {
+        var context = ActivityExecutionContext.Current;
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["WorkflowId"] = LeadId,
+            ["RunId"] = RunId,
+            ["Step"] = step,
+            ["Attempt"] = context.Info.Attempt,
+        });
+        try
+        {
+            return await run(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (LeadStepException e)
+        {
+            throw new ApplicationFailureException(e.Message, e, e.ErrorType, nonRetryable: !e.Retryable, details: [StepFailure.From(step, e)]);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using Google.Protobuf;
+using LeadFlow.Ingress.Events;
+using LeadFlow.Ingress.Starting;
+using LeadFlow.Workflows;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.ErrorDetails.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+using Temporalio.Converters;
+using Temporalio.Exceptions;
+
+namespace LeadFlow.Ingress.Starting;
+
+/// <summary>
+/// The one place an event becomes a workflow start; the Lambda handler, the SQS poller and the
+/// HTTP intake only adapt their transport to it. Idempotent: workflow id = <c>lead-&lt;event id&gt;</c>,
+/// a running duplicate is returned as it is (conflict policy UseExisting), a closed one is not
+/// re-run (reuse policy RejectDuplicate; redrive is the deliberate way to re-run a failed lead).
+/// </summary>
+public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<LeadWorkflowStarter>? logger = null)
+{
+    /// <summary>Memo key holding <see cref="LeadEvent.ContentSha256"/> of the delivery that started the run.</summary>
+    public const string ContentHashMemoKey = "contentSha256";
+
+    private readonly ILogger _logger = logger ?? NullLogger<LeadWorkflowStarter>.Instance;
+
+    public static string WorkflowType { get; } = Temporalio.Workflows.WorkflowDefinition.Create(typeof(LeadOnboardingWorkflow)).Name ?? nameof(LeadOnboardingWorkflow);
+
+    /// <exception cref="MalformedEnvelopeException">The bytes are not a usable envelope.</exception>
+    /// <exception cref="TemporalUnavailableException">Nothing was started; keep the event.</exception>
+    public Task<StartOutcome> StartAsync(ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken = default) =>
+        StartAsync(EventEnvelopeReader.Read(envelope.Span), cancellationToken);
+
+    /// <exception cref="TemporalUnavailableException">Nothing was started; keep the event.</exception>
+    public async Task<StartOutcome> StartAsync(LeadEvent leadEvent, CancellationToken cancellationToken = default)
+    {
+        var client = await temporal.GetAsync(cancellationToken);
+        var workflowId = LeadWorkflowIds.ForEvent(leadEvent.EventId);
+        var converter = client.Options.DataConverter;
+        var request = new StartWorkflowExecutionRequest
+        {
+            Namespace = client.Options.Namespace,
+            WorkflowId = workflowId,
+            WorkflowType = new WorkflowType { Name = WorkflowType },
+            TaskQueue = new TaskQueue { Name = temporal.Options.TaskQueue },
+            Input = await EncodeAsync(converter, new LeadOnboardingInput(leadEvent.EnvelopeJson)),
+            Identity = client.Connection.Options.Identity ?? "leadflow-ingress",
+            RequestId = Guid.NewGuid().ToString(),
+            WorkflowIdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
+            WorkflowIdConflictPolicy = WorkflowIdConflictPolicy.UseExisting,
+            Memo = new Memo { Fields = { [ContentHashMemoKey] = (await EncodeAsync(converter, leadEvent.ContentSha256)).Payloads_[0] } },
+        };
+
+        // The raw call, not StartWorkflowAsync: only the response's Started flag tells a new run
+        // from the running one that UseExisting handed back.
+        string runId;
+        bool started;
+        try
+        {
+            var response = await client.WorkflowService.StartWorkflowExecutionAsync(request, RpcOptions(cancellationToken));
+            (runId, started) = (response.RunId, response.Started);
+        }
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.AlreadyExists)
+        {
+            // RejectDuplicate: the lead's run is closed (completed, or failed and awaiting redrive).
+            runId = AlreadyStartedRunId(e) ?? "";
+            started = false;
+        }
+        catch (RpcException e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+
+        if (started)
+        {
+            _logger.LogInformation("Started {WorkflowId} (run {RunId}) for event {EventId}", workflowId, runId, leadEvent.EventId);
+            return new StartOutcome(leadEvent.EventId, workflowId, runId, StartStatus.Started);
+        }
+
+        return await DuplicateAsync(client, leadEvent, workflowId, runId, cancellationToken);
+    }
+
+    private async Task<StartOutcome> DuplicateAsync(ITemporalClient client, LeadEvent leadEvent, string workflowId, string runId, CancellationToken cancellationToken)
+    {
+        WorkflowExecutionDescription description;
+        try
+        {
+            description = await client.GetWorkflowHandle(workflowId, runId: runId.Length > 0 ? runId : null)
+                .DescribeAsync(new WorkflowDescribeOptions { Rpc = RpcOptions(cancellationToken) });
+        }
+        catch (RpcException e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+
+        var firstHash = description.Memo.TryGetValue(ContentHashMemoKey, out var memo) ? await memo.ToValueAsync<string>() : null;
+        var differs = firstHash is not null && !string.Equals(firstHash, leadEvent.ContentSha256, StringComparison.Ordinal);
+        if (differs)
+        {
+            _logger.LogWarning(
+                "Event {EventId} arrived again with different content (sha256 {NewHash}, first was {FirstHash}); the first delivery wins and {WorkflowId} is left as it is",
+                leadEvent.EventId, leadEvent.ContentSha256, firstHash, workflowId);
+        }
+        else
+        {
+            _logger.LogInformation("Event {EventId} is a duplicate of {WorkflowId} (run {RunId}, {Status})", leadEvent.EventId, workflowId, description.RunId, description.Status);
+        }
+
+        return new StartOutcome(leadEvent.EventId, workflowId, description.RunId, StartStatus.Duplicate, differs);
+    }
+
+    internal static async Task<Payloads> EncodeAsync(Temporalio.Converters.DataConverter converter, object value)
+    {
+        return new Payloads { Payloads_ = { await converter.ToPayloadAsync(value) } };
+    }
+
+    private static string? AlreadyStartedRunId(RpcException e)
+    {
+        var details = e.GrpcStatus.Value?.Details;
+        var failure = details?.FirstOrDefault(d => d.Is(WorkflowExecutionAlreadyStartedFailure.Descriptor));
+        return failure?.Unpack<WorkflowExecutionAlreadyStartedFailure>().RunId;
+    }
+
+    private RpcOptions RpcOptions(CancellationToken cancellationToken) =>
+        new() { Retry = true, Timeout = TimeSpan.FromSeconds(temporal.Options.RpcTimeoutSeconds), CancellationToken = cancellationToken };
+
+    internal static bool IsUnavailable(RpcException e) =>
+        e.Code is RpcException.StatusCode.Unavailable or RpcException.StatusCode.DeadlineExceeded or RpcException.StatusCode.ResourceExhausted;
+
+    private TemporalUnavailableException Unavailable(RpcException e) =>
+        new($"Temporal at {temporal.Options.Address} did not accept the start ({e.Code}): {e.Message}", e);
+}

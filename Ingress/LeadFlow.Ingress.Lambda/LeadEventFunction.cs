@@ -1,0 +1,94 @@
+using System.Text.Json;
+using LeadFlow.Ingress.Events;
+using LeadFlow.Ingress.Starting;
+using LeadFlow.Temporal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace LeadFlow.Ingress.Lambda;
+
+/// <summary>
+/// The EventBridge rule target on AWS Lambda (managed .NET runtime, Stream in / Stream out):
+/// handler <c>LeadFlow.Ingress.Lambda::LeadFlow.Ingress.Lambda.LeadEventFunction::HandleAsync</c>.
+/// It throws whenever the event was not started (Temporal unreachable, malformed envelope) so
+/// Lambda's async retries and the rule's dead-letter queue keep the event.
+/// </summary>
+public sealed class LeadEventFunction
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly LeadWorkflowStarter _starter;
+    private readonly ILogger _logger;
+
+    /// <summary>The runtime's constructor: configuration from environment variables (<c>Temporal__Address</c>, ...).</summary>
+    public LeadEventFunction()
+        : this(new ConfigurationBuilder().AddEnvironmentVariables().Build())
+    {
+    }
+
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A <c>Temporal__*</c> setting is wrong (fails the Lambda's init, naming the variable).</exception>
+    public LeadEventFunction(IConfiguration configuration, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        // Lambda sends stdout to CloudWatch; one line per entry keeps entries whole.
+        loggerFactory ??= LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        var options = TemporalOptions.Bind(configuration);
+        _starter = new LeadWorkflowStarter(new TemporalClientSource(options, loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>());
+        _logger = loggerFactory.CreateLogger<LeadEventFunction>();
+    }
+
+    public LeadEventFunction(LeadWorkflowStarter starter, ILogger<LeadEventFunction> logger)
+    {
+        _starter = starter;
+        _logger = logger;
+    }
+
+    /// <summary>The Lambda entry point. Not overloaded on purpose: the managed runtime refuses a handler name with overloads.</summary>
+    public Task<Stream> HandleAsync(Stream input) => InvokeAsync(input, CancellationToken.None);
+
+    /// <returns>JSON <c>{"eventId","workflowId","runId","status"}</c>.</returns>
+    /// <exception cref="MalformedEnvelopeException">Logged with the reason; the DLQ keeps the event.</exception>
+    /// <exception cref="TemporalUnavailableException">Lambda retries, then the DLQ keeps the event.</exception>
+    public async Task<Stream> InvokeAsync(Stream input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        StartOutcome outcome;
+        try
+        {
+            outcome = await _starter.StartAsync(await ReadLimitedAsync(input, cancellationToken), cancellationToken);
+        }
+        catch (MalformedEnvelopeException e)
+        {
+            _logger.LogError("Refused a malformed envelope ({Field}): {Reason}", e.Field, e.Reason);
+            throw;
+        }
+        catch (TemporalUnavailableException e)
+        {
+            _logger.LogError(e, "Temporal unavailable; the event is left to Lambda's retries and the dead-letter queue");
+            throw;
+        }
+
+        var output = new MemoryStream();
+        await JsonSerializer.SerializeAsync(output, new { outcome.EventId, outcome.WorkflowId, outcome.RunId, Status = outcome.Status.ToString() }, Json, cancellationToken);
+        output.Position = 0;
+        return output;
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadLimitedAsync(Stream input, CancellationToken cancellationToken)
+    {
+        // One byte over the limit is enough to refuse; never buffer an unbounded payload.
+        var buffer = new byte[EventEnvelopeReader.MaxEnvelopeBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await input.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        if (total > EventEnvelopeReader.MaxEnvelopeBytes)
+        {
+            throw new MalformedEnvelopeException("envelope", $"is over the {EventEnvelopeReader.MaxEnvelopeBytes} byte EventBridge limit", tooLarge: true);
+        }
+
+        return buffer.AsMemory(0, total);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using LeadFlow.Steps;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LeadFlow.StepFunctions;
+
+/// <summary>
+/// The step Lambdas of the state machine, one public method per state, on the managed .NET runtime
+/// (Stream in / Stream out, so no Lambda serializer package is needed). Handler strings:
+/// <c>LeadFlow.StepFunctions.Lambdas::LeadFlow.StepFunctions.LeadOnboardingStepHandlers::CreateClientAsync</c>.
+/// Each method runs the same host-agnostic step as the Temporal activity, with idempotency keys
+/// of the same form (<see cref="IdempotencyKeys"/>: <c>lead-&lt;event id&gt;:&lt;execution name&gt;:&lt;step&gt;</c>, where Temporal
+/// has its run id), and fails with a named Lambda error (<see cref="StepLambdaError"/>) that the definition's
+/// Retry and Catch match, carrying the <see cref="StepFailure"/> the error step reads.
+/// </summary>
+public sealed partial class LeadOnboardingStepHandlers : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ServiceProvider _services;
+    private readonly ILogger _logger;
+
+    /// <summary>
+    /// The runtime's constructor, once per Lambda instance: configuration from environment variables
+    /// (<c>Crm__BaseUrl</c>, <c>Crm__ApiKey</c>, <c>Crm__Timeout</c>, <c>LeadEvents__Source</c>, ...).
+    /// </summary>
+    public LeadOnboardingStepHandlers()
+        : this(new ConfigurationBuilder().AddEnvironmentVariables().Build())
+    {
+    }
+
+    /// <exception cref="OptionsValidationException">A setting is missing or wrong (fails the Lambda's init, with the variable's name).</exception>
+    public LeadOnboardingStepHandlers(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging
+            .AddConfiguration(configuration.GetSection("Logging"))
+            // Lambda sends stdout to CloudWatch; one line per entry keeps entries whole.
+            .AddSimpleConsole(console => console.SingleLine = true));
+        services.AddLeadOnboardingSteps(configuration);
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        _services.GetService<IStartupValidator>()?.Validate();
+        _logger = _services.GetRequiredService<ILoggerFactory>().CreateLogger<LeadOnboardingStepHandlers>();
+    }
+
+    /// <summary>In: <c>{"executionName", "event"}</c>. Out: <see cref="ReceivedLead"/>. Writes nothing.</summary>
+    public Task<Stream> ReceiveLeadAsync(Stream input) =>
+        RunAsync<ReceiveLeadRequest, ReceivedLead>(LeadOnboardingSteps.ReceiveLead, input, (services, request, _) =>
+        {
+            var eventJson = request.Event.ValueKind == JsonValueKind.String ? request.Event.GetString() ?? "" : request.Event.GetRawText();
+            var lead = services.GetRequiredService<ReceiveLeadStep>().Receive(eventJson);
+            return Task.FromResult(new ReceivedLead(StepFunctionsLeadIds.Resolve(request.Event, request.ExecutionName), lead));
+        });
+
+    /// <summary>In: <see cref="CreateStepRequest"/>. Out: <see cref="StepRecord"/>.</summary>
+    public Task<Stream> CreateClientAsync(Stream input) => CreateAsync(CreateSteps.Client, input);
+
+    /// <summary>In: <see cref="CreateStepRequest"/>. Out: <see cref="StepRecord"/>.</summary>
+    public Task<Stream> CreatePartnerAsync(Stream input) => CreateAsync(CreateSteps.Partner, input);
+
+    /// <summary>In: <see cref="CreateStepRequest"/>. Out: <see cref="StepRecord"/>.</summary>
+    public Task<Stream> CreateBenefitAsync(Stream input) => CreateAsync(CreateSteps.Benefit, input);
+
+    /// <summary>
+    /// The compensating error step. In: <c>{"executionName", "executionId", "state"}</c> (the whole
+    /// execution state). Out: <see cref="RecordedFailure"/>.
+    /// </summary>
+    public Task<Stream> RecordFailureAsync(Stream input) =>
+        RunAsync<RecordFailureRequest, RecordedFailure>(LeadOnboardingSteps.RecordFailure, input, async (services, request, cancellationToken) =>
+        {
+            var failure = ExecutionFailureReader.Read(request);
+            var outcome = await services.GetRequiredService<RecordFailureStep>().RunAsync(failure, request.ExecutionName ?? failure.LeadId, cancellationToken);
+            return new RecordedFailure(
+                failure.LeadId,
+                failure.FailedStep,
+                failure.ErrorType,
+                failure.Reason,
+                failure.Summary,
+                outcome.FailureId,
+                outcome.Undone);
+        });
+
+    public void Dispose() => _services.Dispose();
+
+    private Task<Stream> CreateAsync<TRequest>(CreateStep<TRequest> step, Stream input) =>
+        RunAsync<CreateStepRequest, StepRecord>(step.Name, input, (services, request, cancellationToken) =>
+            services.GetRequiredService<CreateStepRunner>().RunAsync(step, request.Lead, request.LeadId, request.RunId, cancellationToken));
+
+    private async Task<Stream> RunAsync<TRequest, TResult>(
+        string step,
+        Stream input,
+        Func<IServiceProvider, TRequest, CancellationToken, Task<TResult>> run)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await JsonSerializer.DeserializeAsync<TRequest>(input, Json)
+            ?? throw new ArgumentException($"{step} needs a JSON object as input, got null", nameof(input));
+
+        // Lambda stops an invocation at the function's timeout; there is no cancellation to honour here.
+        var cancellationToken = CancellationToken.None;
+        await using var scope = _services.CreateAsyncScope();
+        using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["Step"] = step });
+        TResult result;
+        try
+        {
+            result = await run(scope.ServiceProvider, request, cancellationToken);
+        }
+        catch (LeadStepException failure) when (StepLambdaError.From(step, failure) is { } named)
+        {
+            LogStepFailed(step, named.ErrorType, failure.Retryable, failure.Message);
+            throw named;
+        }
+
+        var output = new MemoryStream();
+        await JsonSerializer.SerializeAsync(output, result, Json, cancellationToken);
+        output.Position = 0;
+        return output;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Step} failed with {ErrorType} (retryable {Retryable}): {Reason}")]
+    private partial void LogStepFailed(string step, string errorType, bool retryable, string reason);
+}
