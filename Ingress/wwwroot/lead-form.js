@@ -1,58 +1,11 @@
-// The lead form: browser checks that mirror the server's rules (LeadFlow.Leads), a POST of the bare lead to
-// /events, then a poll of GET /leads/{leadId} until the workflow has finished. No build step, no dependencies.
+// The lead form: browser hints from the lead rules (lead-rules.js, a copy of LeadFlow.Leads held to the same
+// verdicts by a test), a POST of the bare lead to /events, then a poll of GET /leads/{leadId} until the workflow
+// has finished. No build step, no dependencies.
 "use strict";
 
 const STEPS = ["ReceiveLead", "CreateClient", "CreatePartner", "CreateBenefit"];
+const FIELDS = ["name", "lastname", "rut", "phone", "mail", "store"];
 const POLL_MS = 500;
-const MAIL_PATTERN = /^[^@\s]{1,64}@[^@\s]+\.[^@\s.]+$/;
-
-// Mod-11 check digit of a RUT body: weights 2..7 from the right; 11 -> 0, 10 -> K.
-function rutCheckDigit(body) {
-  let sum = 0;
-  let weight = 2;
-  for (let i = body.length - 1; i >= 0; i--) {
-    sum += Number(body[i]) * weight;
-    weight = weight === 7 ? 2 : weight + 1;
-  }
-  const digit = 11 - (sum % 11);
-  return digit === 11 ? "0" : digit === 10 ? "K" : String(digit);
-}
-
-function checkRut(value) {
-  if (!value.trim()) return "is required";
-  if (value.length > 16) return "must be at most 16 characters";
-  const compact = value.trim().replace(/[.-]/g, "").toUpperCase().replace(/^0+/, "");
-  if (!/^\d{1,8}[\dK]$/.test(compact)) return "must be digits followed by a check digit 0-9 or K, e.g. 12.345.678-5";
-  const expected = rutCheckDigit(compact.slice(0, -1));
-  return compact.slice(-1) === expected ? "" : `check digit does not match the number (mod-11 gives ${expected})`;
-}
-
-function checkText(value, max) {
-  if (!value.trim()) return "is required";
-  if (value.trim().length > max) return `must be at most ${max} characters`;
-  return /[\u0000-\u001f\u007f]/.test(value) ? "must not contain control characters" : "";
-}
-
-function checkPhone(value) {
-  const text = checkText(value, 24);
-  if (text) return text;
-  if (!/^[\d +\-()]+$/.test(value.trim())) return "may contain only digits, spaces and + - ( )";
-  const digits = value.replace(/\D/g, "").length;
-  return digits < 8 || digits > 15 ? "must have 8 to 15 digits" : "";
-}
-
-function checkMail(value) {
-  return checkText(value, 254) || (MAIL_PATTERN.test(value.trim()) ? "" : "must be an e-mail address like name@example.com");
-}
-
-const CHECKS = {
-  name: (v) => checkText(v, 100),
-  lastname: (v) => checkText(v, 100),
-  rut: checkRut,
-  phone: checkPhone,
-  mail: checkMail,
-  store: (v) => checkText(v, 64),
-};
 
 const $ = (id) => document.getElementById(id);
 
@@ -63,9 +16,9 @@ function showFieldError(field, message) {
 }
 
 function checkField(field) {
-  const message = CHECKS[field]($(field).value);
-  showFieldError(field, message);
-  return message;
+  const error = LeadRules.check(field, $(field).value);
+  showFieldError(field, error?.message ?? "");
+  return error;
 }
 
 function setStatus(text, outcome) {
@@ -162,17 +115,18 @@ async function follow(leadId) {
 async function submit(event) {
   event.preventDefault();
   if ($("checkInBrowser").checked) {
-    const invalid = Object.keys(CHECKS).filter((field) => checkField(field));
+    const invalid = FIELDS.filter((field) => checkField(field));
     if (invalid.length > 0) {
       setStatus(`Please correct ${invalid.length} field(s) before sending.`, "error");
       $(invalid[0]).focus();
       return;
     }
   } else {
-    Object.keys(CHECKS).forEach((field) => showFieldError(field, ""));
+    FIELDS.forEach((field) => showFieldError(field, ""));
   }
 
-  const lead = Object.fromEntries(Object.keys(CHECKS).map((field) => [field, $(field).value.trim()]));
+  // Sent as typed: the server trims and judges exactly what the hints judged.
+  const lead = Object.fromEntries(FIELDS.map((field) => [field, $(field).value]));
   lead.wantsBenefit = $("wantsBenefit").checked;
   lead.origin = "web";
   const button = $("submit");
@@ -202,7 +156,7 @@ async function submit(event) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("lead-form").addEventListener("submit", submit);
-  for (const field of Object.keys(CHECKS)) {
+  for (const field of FIELDS) {
     $(field).addEventListener("blur", () => { if ($("checkInBrowser").checked && $(field).value) checkField(field); });
   }
 });
