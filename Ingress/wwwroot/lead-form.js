@@ -7,6 +7,22 @@ const STEPS = ["ReceiveLead", "CreateClient", "CreatePartner", "CreateBenefit"];
 const FIELDS = ["name", "lastname", "rut", "phone", "mail", "store"];
 const POLL_MS = 500;
 
+// One event id per filled-in form, sent as Idempotency-Key (the intake makes it the lead's event id, so the
+// workflow id is lead-<id>). Made when the form is shown. Kept while the same values are sent again: after a
+// network error or a refusal the intake may still have started the workflow before its answer was lost, and the
+// retry is then a duplicate, not a second lead. Renewed once the intake has accepted the lead, by "New lead", and
+// when the values changed since the last attempt (the changed form is another lead, never silently dropped as a
+// duplicate of the first values).
+let eventId = newEventId();
+// The lead last sent under eventId, as JSON; null when nothing was sent under it yet.
+let sentUnderId = null;
+// POSTs in flight. The disabled button is only a courtesy: a second submission that gets past it (a script, a
+// browser extension) carries the same event id, and the intake answers Duplicate.
+let sending = 0;
+// The follow loop running (0: none). A newer follow, or "New lead", ends the older one.
+let following = 0;
+let follows = 0;
+
 const $ = (id) => document.getElementById(id);
 
 function showFieldError(field, message) {
@@ -27,8 +43,20 @@ function setStatus(text, outcome) {
   if (outcome) status.dataset.outcome = outcome; else delete status.dataset.outcome;
 }
 
-function newKey() {
-  return globalThis.crypto?.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+// crypto.randomUUID exists only in secure contexts (https, localhost); the form may be served over plain http
+// inside a network, where getRandomValues still works.
+function newEventId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function updateButtons() {
+  $("submit").disabled = sending > 0 || following > 0;
+  $("new-lead").disabled = sending > 0;
 }
 
 function headers() {
@@ -87,29 +115,46 @@ function reasonOf(lead) {
 }
 
 async function follow(leadId) {
-  for (;;) {
-    const response = await fetch(`leads/${encodeURIComponent(leadId)}`, { headers: headers() });
-    if (response.ok) {
-      const view = await response.json();
-      const lead = view.lead;
-      showSteps(lead);
-      if (lead && lead.outcome !== "Running" && view.runStatus !== "Running") {
-        showIds(lead);
-        if (lead.outcome === "Completed") {
-          setStatus(`Lead completed: client ${lead.records[0]?.id}, partner ${lead.records[1]?.id}, benefit ${lead.records[2]?.id}.`, "Completed");
-        } else {
-          const verdict = lead.outcome === "Rejected" ? "rejected" : "failed";
-          setStatus(`Lead ${verdict} at ${lead.error?.failedStep}: ${reasonOf(lead)}`, lead.outcome);
+  const run = ++follows;
+  following = run;
+  updateButtons();
+  try {
+    while (following === run) {
+      const response = await fetch(`leads/${encodeURIComponent(leadId)}`, { headers: headers() });
+      if (following !== run) return;
+      if (response.ok) {
+        const view = await response.json();
+        if (following !== run) return;
+        const lead = view.lead;
+        showSteps(lead);
+        if (lead && lead.outcome !== "Running" && view.runStatus !== "Running") {
+          showIds(lead);
+          if (lead.outcome === "Completed") {
+            setStatus(`Lead completed: client ${lead.records[0]?.id}, partner ${lead.records[1]?.id}, benefit ${lead.records[2]?.id}.`, "Completed");
+          } else {
+            const verdict = lead.outcome === "Rejected" ? "rejected" : "failed";
+            setStatus(`Lead ${verdict} at ${lead.error?.failedStep}: ${reasonOf(lead)}`, lead.outcome);
+          }
+          return;
         }
+        setStatus(`Working: ${lead ? lead.currentStep : "starting"}...`);
+      } else if (response.status !== 404) {
+        setStatus(`Could not read the lead's status: ${await problemText(response)}`, "error");
         return;
       }
-      setStatus(`Working: ${lead ? lead.currentStep : "starting"}...`);
-    } else if (response.status !== 404) {
-      setStatus(`Could not read the lead's status: ${await problemText(response)}`, "error");
-      return;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  } catch (error) {
+    if (following === run) setStatus(`Could not read the lead's status: ${error.message}`, "error");
+  } finally {
+    if (following === run) following = 0;
+    updateButtons();
   }
+}
+
+function stopFollowing() {
+  following = 0;
+  updateButtons();
 }
 
 async function submit(event) {
@@ -129,33 +174,64 @@ async function submit(event) {
   const lead = Object.fromEntries(FIELDS.map((field) => [field, $(field).value]));
   lead.wantsBenefit = $("wantsBenefit").checked;
   lead.origin = "web";
-  const button = $("submit");
-  button.disabled = true;
+  const body = JSON.stringify(lead);
+  if (sentUnderId !== null && sentUnderId !== body) eventId = newEventId();
+  sentUnderId = body;
+  const id = eventId;
+  sending++;
+  updateButtons();
   setStatus("Sending...");
+  let accepted = null;
   try {
-    // One key per submission: a retried request is a duplicate of this lead, not a second lead.
-    const response = await fetch("events", { method: "POST", headers: { ...headers(), "Idempotency-Key": newKey() }, body: JSON.stringify(lead) });
+    const response = await fetch("events", { method: "POST", headers: { ...headers(), "Idempotency-Key": id }, body });
     if (!response.ok) {
-      setStatus(`The intake refused the lead: ${await problemText(response)}`, "error");
+      setStatus(response.status >= 500
+        ? `The intake could not take the lead now: ${await problemText(response)} Press Send again to retry this same lead.`
+        : `The intake refused the lead: ${await problemText(response)}`, "error");
       return;
     }
-    const answer = await response.json();
-    const entry = answer.entries[0];
-    $("lead-id").textContent = entry.eventId;
-    $("progress").hidden = false;
-    $("ids").hidden = true;
-    showSteps(null);
-    setStatus(entry.status === "Duplicate" ? "Already received; following it..." : "Received; following it...");
-    await follow(entry.eventId);
+    accepted = (await response.json()).entries[0];
+    // Accepted: whatever is sent next from this form is another lead.
+    if (eventId === id) {
+      eventId = newEventId();
+      sentUnderId = null;
+    }
   } catch (error) {
-    setStatus(`The intake could not be reached: ${error.message}`, "error");
+    setStatus(`The intake could not be reached (${error.message}). Press Send again to retry this same lead.`, "error");
+    return;
   } finally {
-    button.disabled = false;
+    sending--;
+    updateButtons();
   }
+
+  $("lead-id").textContent = accepted.eventId;
+  $("progress").hidden = false;
+  $("ids").hidden = true;
+  showSteps(null);
+  setStatus(accepted.status === "Duplicate" ? "Already received; following it..." : "Received; following it...");
+  await follow(accepted.eventId);
+}
+
+// A new, empty form: a new event id, and the previous lead is no longer followed.
+function newLead() {
+  stopFollowing();
+  eventId = newEventId();
+  sentUnderId = null;
+  for (const field of FIELDS) {
+    $(field).value = "";
+    showFieldError(field, "");
+  }
+  $("wantsBenefit").checked = false;
+  $("progress").hidden = true;
+  $("ids").hidden = true;
+  setStatus("");
+  updateButtons();
+  $("name").focus();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   $("lead-form").addEventListener("submit", submit);
+  $("new-lead").addEventListener("click", newLead);
   for (const field of FIELDS) {
     $(field).addEventListener("blur", () => { if ($("checkInBrowser").checked && $(field).value) checkField(field); });
   }

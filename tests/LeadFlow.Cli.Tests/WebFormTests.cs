@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LeadFlow.Cli.Tests.Support;
+using Temporalio.Client;
 using Xunit.Abstractions;
 
 namespace LeadFlow.Cli.Tests;
 
 /// <summary>
 /// The lead form served by the intake, driven in headless Chromium against the real stack: tests/node/webform-test.mjs
-/// (hints, a completed and a rejected lead).
+/// (hints, a completed and a rejected lead) and webform-double-submit-test.mjs (one event id, one workflow per form).
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class WebFormTests(StackFixture stack, ITestOutputHelper output)
@@ -31,6 +32,34 @@ public sealed class WebFormTests(StackFixture stack, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WebForm_DoubleSubmitAndRetries_StartOneWorkflowPerForm()
+    {
+        var temporal = await TemporalClient.ConnectAsync(new(stack.Stack.Temporal.Address) { Namespace = stack.Stack.Settings.Namespace });
+        var before = await RunsAsync(temporal);
+
+        var (exitCode, result, report) = await RunBrowserTestAsync("webform-double-submit-test.mjs");
+        using var _ = result;
+        Assert.True(exitCode == 0, $"the browser test failed: {report}");
+
+        // The tests of this collection run one at a time, so every run started meanwhile is the browser's.
+        var started = (await RunsAsync(temporal)).Except(before).ToList();
+        var forms = result.RootElement.GetProperty("forms").EnumerateArray().ToList();
+        Assert.Equal(9, forms.Count);
+        foreach (var form in forms)
+        {
+            var scenario = form.GetProperty("scenario").GetString();
+            var workflowIds = form.GetProperty("keys").EnumerateArray().Select(k => $"lead-{k.GetString()}").ToHashSet();
+            var runs = started.Where(r => workflowIds.Contains(r.WorkflowId)).ToList();
+            Assert.True(runs.Count == 1, $"{scenario}: {runs.Count} workflow runs for one form ({form})");
+        }
+
+        Assert.Equal(forms.Count, started.Count);
+        Assert.True(File.Exists(Path.Combine(Artifacts, "webform-double-click.png")));
+        Assert.True(File.Exists(Path.Combine(Artifacts, "webform-in-flight.png")));
+        Assert.True(File.Exists(Path.Combine(Artifacts, "webform-network-error.png")));
+    }
+
+    [Fact]
     public async Task WebForm_IsServedWithItsScriptAndStyles()
     {
         using var http = new HttpClient { BaseAddress = stack.Stack.IntakeUrl };
@@ -46,6 +75,17 @@ public sealed class WebFormTests(StackFixture stack, ITestOutputHelper output)
     }
 
     private static string Artifacts => Path.Combine(AppContext.BaseDirectory, "artifacts");
+
+    private static async Task<IReadOnlyList<(string WorkflowId, string RunId)>> RunsAsync(TemporalClient temporal)
+    {
+        var runs = new List<(string, string)>();
+        await foreach (var run in temporal.ListWorkflowsAsync(""))
+        {
+            runs.Add((run.Id, run.RunId));
+        }
+
+        return runs;
+    }
 
     /// <summary>Runs one of tests/node's browser scripts against the stack's form; its last stdout line is its JSON report.</summary>
     private async Task<(int ExitCode, JsonDocument Result, string Report)> RunBrowserTestAsync(string script)
