@@ -6,6 +6,14 @@ namespace LeadFlow.Leads;
 /// <summary>Turns the JSON of a lead (an event's <c>detail</c>) into a validated <see cref="Lead"/> or the list of broken rules.</summary>
 public static class LeadReader
 {
+    /// <summary>
+    /// Reads <c>{"name","lastname","rut","phone","mail","store" (or "branch"),"wantsBenefit","origin"?}</c> with the
+    /// contract's rules (<see cref="Rut"/>, <see cref="MailAddress"/>, <see cref="LeadFields"/>), the same ones the
+    /// backend applies to request bodies and the web form to its hints.
+    /// </summary>
+    /// <param name="detail">The event's <c>detail</c>; anything but a JSON object is one <c>detail</c> / <c>type</c> error.</param>
+    /// <param name="lead">The lead, trimmed and with its RUT normalised, when every field is valid.</param>
+    /// <param name="errors">Every broken rule, one per field, in the contract's field order; empty on success.</param>
     public static bool TryRead(JsonElement detail, [NotNullWhen(true)] out Lead? lead, out IReadOnlyList<FieldError> errors)
     {
         lead = null;

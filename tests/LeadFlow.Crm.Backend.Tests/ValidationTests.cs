@@ -21,6 +21,13 @@ public sealed class ValidationTests(CrmBackendFixture backend) : IClassFixture<C
         { """{"name":"A","lastname":"C","rut":"11111111-2","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "rut.checkDigit" },
         { """{"name":"A","lastname":"C","rut":"11A11111-1","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "rut.format" },
         { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"not-a-mail","phone":"+56 9 5454 5454"}""", "mail", "mail.format" },
+        // Issue 12: the same rules as the workflow and the form (LeadFlow.Leads.Tests holds the full table).
+        { """{"name":"A","lastname":"C","rut":"15.000.005--K","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "rut.format" },
+        { """{"name":"A","lastname":"C","rut":"15000005-","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "rut.checkDigitMissing" },
+        { """{"name":"A","lastname":"C","rut":"1.5000.005-K","mail":"a@b.cl","phone":"+56 9 5454 5454"}""", "rut", "rut.format" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"ana..perez@example.com","phone":"+56 9 5454 5454"}""", "mail", "mail.format" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"ana@example.com.","phone":"+56 9 5454 5454"}""", "mail", "mail.format" },
+        { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"ana@-example.com","phone":"+56 9 5454 5454"}""", "mail", "mail.format" },
         { """{"name":"A","lastname":"C","rut":"11111111-1","phone":"+56 9 5454 5454"}""", "mail", "required" },
         { $$"""{"name":"A","lastname":"C","rut":"11111111-1","mail":"{{new string('a', 250)}}@b.cl","phone":"+56 9 5454 5454"}""", "mail", "maxLength" },
         { """{"name":"A","lastname":"C","rut":"11111111-1","mail":"a@b.cl","phone":"call me"}""", "phone", "phone.format" },
@@ -56,6 +63,8 @@ public sealed class ValidationTests(CrmBackendFixture backend) : IClassFixture<C
     [InlineData("/create_benefit", """{"rut":"11111111-1"}""", "wantsBenefit", "required")]
     [InlineData("/create_benefit", """{"rut":"11111111-1","wantsBenefit":"maybe"}""", "wantsBenefit", "type")]
     [InlineData("/create_benefit", """{"rut":"11.111.111-K","wantsBenefit":true}""", "rut", "rut.checkDigit")]
+    [InlineData("/create_partner", """{"rut":"15.000.005-","store":"X"}""", "rut", "rut.checkDigitMissing")]
+    [InlineData("/create_benefit", """{"rut":"15.000.005--K","wantsBenefit":true}""", "rut", "rut.format")]
     public async Task InvalidPartnerOrBenefit_Is400NamingFieldAndRule(string path, string body, string field, string rule)
     {
         var answer = await http.SendAsync(HttpMethod.Post, path, body);
@@ -107,6 +116,28 @@ public sealed class ValidationTests(CrmBackendFixture backend) : IClassFixture<C
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("dotted", "ana.perez+leads@example.com")]
+    [InlineData("zero-padded", "O'Brien@sub.example.cl")]
+    [InlineData("compact", "ana@xn--and-6ma2c.cl")]
+    public async Task ValidSpellings_AreAccepted_AndStoredUnderTheNormalisedRut(string spelling, string mail)
+    {
+        var rut = Ruts.Next();
+        var typed = spelling switch
+        {
+            "dotted" => Ruts.Dotted(rut).ToLowerInvariant(),
+            "zero-padded" => "0" + rut,
+            _ => rut.Replace("-", "", StringComparison.Ordinal),
+        };
+
+        var answer = await http.PostJsonAsync("/create_client", Api.Client(typed, mail: mail));
+
+        Assert.True(answer.Status == HttpStatusCode.OK, $"{answer.Status}: {answer.Text}");
+        var stored = (await http.ReadAsync($"/clients/by-rut/{rut}")).Json;
+        Assert.Equal(rut, stored.GetProperty("rut").GetString());
+        Assert.Equal(mail, stored.GetProperty("mail").GetString());
     }
 
     [Fact]

@@ -1,58 +1,27 @@
-// The lead form: browser checks that mirror the server's rules (LeadFlow.Leads), a POST of the bare lead to
-// /events, then a poll of GET /leads/{leadId} until the workflow has finished. No build step, no dependencies.
+// The lead form: browser hints from the lead rules (lead-rules.js, a copy of LeadFlow.Leads held to the same
+// verdicts by a test), a POST of the bare lead to /events, then a poll of GET /leads/{leadId} until the workflow
+// has finished. No build step, no dependencies.
 "use strict";
 
 const STEPS = ["ReceiveLead", "CreateClient", "CreatePartner", "CreateBenefit"];
+const FIELDS = ["name", "lastname", "rut", "phone", "mail", "store"];
 const POLL_MS = 500;
-const MAIL_PATTERN = /^[^@\s]{1,64}@[^@\s]+\.[^@\s.]+$/;
 
-// Mod-11 check digit of a RUT body: weights 2..7 from the right; 11 -> 0, 10 -> K.
-function rutCheckDigit(body) {
-  let sum = 0;
-  let weight = 2;
-  for (let i = body.length - 1; i >= 0; i--) {
-    sum += Number(body[i]) * weight;
-    weight = weight === 7 ? 2 : weight + 1;
-  }
-  const digit = 11 - (sum % 11);
-  return digit === 11 ? "0" : digit === 10 ? "K" : String(digit);
-}
-
-function checkRut(value) {
-  if (!value.trim()) return "is required";
-  if (value.length > 16) return "must be at most 16 characters";
-  const compact = value.trim().replace(/[.-]/g, "").toUpperCase().replace(/^0+/, "");
-  if (!/^\d{1,8}[\dK]$/.test(compact)) return "must be digits followed by a check digit 0-9 or K, e.g. 12.345.678-5";
-  const expected = rutCheckDigit(compact.slice(0, -1));
-  return compact.slice(-1) === expected ? "" : `check digit does not match the number (mod-11 gives ${expected})`;
-}
-
-function checkText(value, max) {
-  if (!value.trim()) return "is required";
-  if (value.trim().length > max) return `must be at most ${max} characters`;
-  return /[\u0000-\u001f\u007f]/.test(value) ? "must not contain control characters" : "";
-}
-
-function checkPhone(value) {
-  const text = checkText(value, 24);
-  if (text) return text;
-  if (!/^[\d +\-()]+$/.test(value.trim())) return "may contain only digits, spaces and + - ( )";
-  const digits = value.replace(/\D/g, "").length;
-  return digits < 8 || digits > 15 ? "must have 8 to 15 digits" : "";
-}
-
-function checkMail(value) {
-  return checkText(value, 254) || (MAIL_PATTERN.test(value.trim()) ? "" : "must be an e-mail address like name@example.com");
-}
-
-const CHECKS = {
-  name: (v) => checkText(v, 100),
-  lastname: (v) => checkText(v, 100),
-  rut: checkRut,
-  phone: checkPhone,
-  mail: checkMail,
-  store: (v) => checkText(v, 64),
-};
+// One event id per filled-in form, sent as Idempotency-Key (the intake makes it the lead's event id, so the
+// workflow id is lead-<id>). Made when the form is shown. Kept while the same values are sent again: after a
+// network error or a refusal the intake may still have started the workflow before its answer was lost, and the
+// retry is then a duplicate, not a second lead. Renewed once the intake has accepted the lead, by "New lead", and
+// when the values changed since the last attempt (the changed form is another lead, never silently dropped as a
+// duplicate of the first values).
+let eventId = newEventId();
+// The lead last sent under eventId, as JSON; null when nothing was sent under it yet.
+let sentUnderId = null;
+// POSTs in flight. The disabled button is only a courtesy: a second submission that gets past it (a script, a
+// browser extension) carries the same event id, and the intake answers Duplicate.
+let sending = 0;
+// The follow loop running (0: none). A newer follow, or "New lead", ends the older one.
+let following = 0;
+let follows = 0;
 
 const $ = (id) => document.getElementById(id);
 
@@ -63,9 +32,9 @@ function showFieldError(field, message) {
 }
 
 function checkField(field) {
-  const message = CHECKS[field]($(field).value);
-  showFieldError(field, message);
-  return message;
+  const error = LeadRules.check(field, $(field).value);
+  showFieldError(field, error?.message ?? "");
+  return error;
 }
 
 function setStatus(text, outcome) {
@@ -74,8 +43,20 @@ function setStatus(text, outcome) {
   if (outcome) status.dataset.outcome = outcome; else delete status.dataset.outcome;
 }
 
-function newKey() {
-  return globalThis.crypto?.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+// crypto.randomUUID exists only in secure contexts (https, localhost); the form may be served over plain http
+// inside a network, where getRandomValues still works.
+function newEventId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function updateButtons() {
+  $("submit").disabled = sending > 0 || following > 0;
+  $("new-lead").disabled = sending > 0;
 }
 
 function headers() {
@@ -134,75 +115,124 @@ function reasonOf(lead) {
 }
 
 async function follow(leadId) {
-  for (;;) {
-    const response = await fetch(`leads/${encodeURIComponent(leadId)}`, { headers: headers() });
-    if (response.ok) {
-      const view = await response.json();
-      const lead = view.lead;
-      showSteps(lead);
-      if (lead && lead.outcome !== "Running" && view.runStatus !== "Running") {
-        showIds(lead);
-        if (lead.outcome === "Completed") {
-          setStatus(`Lead completed: client ${lead.records[0]?.id}, partner ${lead.records[1]?.id}, benefit ${lead.records[2]?.id}.`, "Completed");
-        } else {
-          const verdict = lead.outcome === "Rejected" ? "rejected" : "failed";
-          setStatus(`Lead ${verdict} at ${lead.error?.failedStep}: ${reasonOf(lead)}`, lead.outcome);
+  const run = ++follows;
+  following = run;
+  updateButtons();
+  try {
+    while (following === run) {
+      const response = await fetch(`leads/${encodeURIComponent(leadId)}`, { headers: headers() });
+      if (following !== run) return;
+      if (response.ok) {
+        const view = await response.json();
+        if (following !== run) return;
+        const lead = view.lead;
+        showSteps(lead);
+        if (lead && lead.outcome !== "Running" && view.runStatus !== "Running") {
+          showIds(lead);
+          if (lead.outcome === "Completed") {
+            setStatus(`Lead completed: client ${lead.records[0]?.id}, partner ${lead.records[1]?.id}, benefit ${lead.records[2]?.id}.`, "Completed");
+          } else {
+            const verdict = lead.outcome === "Rejected" ? "rejected" : "failed";
+            setStatus(`Lead ${verdict} at ${lead.error?.failedStep}: ${reasonOf(lead)}`, lead.outcome);
+          }
+          return;
         }
+        setStatus(`Working: ${lead ? lead.currentStep : "starting"}...`);
+      } else if (response.status !== 404) {
+        setStatus(`Could not read the lead's status: ${await problemText(response)}`, "error");
         return;
       }
-      setStatus(`Working: ${lead ? lead.currentStep : "starting"}...`);
-    } else if (response.status !== 404) {
-      setStatus(`Could not read the lead's status: ${await problemText(response)}`, "error");
-      return;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  } catch (error) {
+    if (following === run) setStatus(`Could not read the lead's status: ${error.message}`, "error");
+  } finally {
+    if (following === run) following = 0;
+    updateButtons();
   }
+}
+
+function stopFollowing() {
+  following = 0;
+  updateButtons();
 }
 
 async function submit(event) {
   event.preventDefault();
   if ($("checkInBrowser").checked) {
-    const invalid = Object.keys(CHECKS).filter((field) => checkField(field));
+    const invalid = FIELDS.filter((field) => checkField(field));
     if (invalid.length > 0) {
       setStatus(`Please correct ${invalid.length} field(s) before sending.`, "error");
       $(invalid[0]).focus();
       return;
     }
   } else {
-    Object.keys(CHECKS).forEach((field) => showFieldError(field, ""));
+    FIELDS.forEach((field) => showFieldError(field, ""));
   }
 
-  const lead = Object.fromEntries(Object.keys(CHECKS).map((field) => [field, $(field).value.trim()]));
+  // Sent as typed: the server trims and judges exactly what the hints judged.
+  const lead = Object.fromEntries(FIELDS.map((field) => [field, $(field).value]));
   lead.wantsBenefit = $("wantsBenefit").checked;
   lead.origin = "web";
-  const button = $("submit");
-  button.disabled = true;
+  const body = JSON.stringify(lead);
+  if (sentUnderId !== null && sentUnderId !== body) eventId = newEventId();
+  sentUnderId = body;
+  const id = eventId;
+  sending++;
+  updateButtons();
   setStatus("Sending...");
+  let accepted = null;
   try {
-    // One key per submission: a retried request is a duplicate of this lead, not a second lead.
-    const response = await fetch("events", { method: "POST", headers: { ...headers(), "Idempotency-Key": newKey() }, body: JSON.stringify(lead) });
+    const response = await fetch("events", { method: "POST", headers: { ...headers(), "Idempotency-Key": id }, body });
     if (!response.ok) {
-      setStatus(`The intake refused the lead: ${await problemText(response)}`, "error");
+      setStatus(response.status >= 500
+        ? `The intake could not take the lead now: ${await problemText(response)} Press Send again to retry this same lead.`
+        : `The intake refused the lead: ${await problemText(response)}`, "error");
       return;
     }
-    const answer = await response.json();
-    const entry = answer.entries[0];
-    $("lead-id").textContent = entry.eventId;
-    $("progress").hidden = false;
-    $("ids").hidden = true;
-    showSteps(null);
-    setStatus(entry.status === "Duplicate" ? "Already received; following it..." : "Received; following it...");
-    await follow(entry.eventId);
+    accepted = (await response.json()).entries[0];
+    // Accepted: whatever is sent next from this form is another lead.
+    if (eventId === id) {
+      eventId = newEventId();
+      sentUnderId = null;
+    }
   } catch (error) {
-    setStatus(`The intake could not be reached: ${error.message}`, "error");
+    setStatus(`The intake could not be reached (${error.message}). Press Send again to retry this same lead.`, "error");
+    return;
   } finally {
-    button.disabled = false;
+    sending--;
+    updateButtons();
   }
+
+  $("lead-id").textContent = accepted.eventId;
+  $("progress").hidden = false;
+  $("ids").hidden = true;
+  showSteps(null);
+  setStatus(accepted.status === "Duplicate" ? "Already received; following it..." : "Received; following it...");
+  await follow(accepted.eventId);
+}
+
+// A new, empty form: a new event id, and the previous lead is no longer followed.
+function newLead() {
+  stopFollowing();
+  eventId = newEventId();
+  sentUnderId = null;
+  for (const field of FIELDS) {
+    $(field).value = "";
+    showFieldError(field, "");
+  }
+  $("wantsBenefit").checked = false;
+  $("progress").hidden = true;
+  $("ids").hidden = true;
+  setStatus("");
+  updateButtons();
+  $("name").focus();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   $("lead-form").addEventListener("submit", submit);
-  for (const field of Object.keys(CHECKS)) {
+  $("new-lead").addEventListener("click", newLead);
+  for (const field of FIELDS) {
     $(field).addEventListener("blur", () => { if ($("checkInBrowser").checked && $(field).value) checkField(field); });
   }
 });
