@@ -6,6 +6,7 @@ using LeadFlow.Crm.Backend.Configuration;
 using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Crm.Backend.Health;
+using LeadFlow.Crm.Backend.Holds;
 using LeadFlow.Crm.Backend.LeadDifferences;
 using LeadFlow.Crm.Backend.LeadFailures;
 using LeadFlow.Crm.Backend.OpenApi;
@@ -47,6 +48,7 @@ public static class CrmBackendApp
         app.MapPartners();
         app.MapBenefits();
         app.MapCompensations();
+        app.MapHolds();
         app.MapLeadFailures();
         app.MapLeadDifferences();
         app.MapCrmOpenApi();

@@ -48,6 +48,22 @@ public sealed class OverlappingLeadsTests(CrmBackendFixture backend) : IClassFix
     }
 
     [Fact]
+    public async Task HoldsOfALead_AreListedNewestFirst_WithWhatItsCompensationReleased()
+    {
+        var rut = Ruts.Next();
+        var e1 = LeadRunKeys.New("e1");
+        var client = await http.PostJsonAsync("/create_client", Api.Client(rut), e1.Key(LeadRunKeys.Client));
+        var partner = await http.PostJsonAsync("/create_partner", new { rut, store = "CENTRO" }, e1.Key(LeadRunKeys.Partner));
+        await http.UndoAsync(e1.Key(LeadRunKeys.Partner));
+
+        var holds = (await http.ReadAsync($"/holds?leadId={e1.LeadId}&runId={e1.RunId}")).Json.EnumerateArray().ToList();
+
+        Assert.Equal([("partner", partner.Id(), true), ("client", client.Id(), false)], holds.Select(h => (h.GetProperty("entity").GetString(), h.GetProperty("rowId").GetInt64(), h.GetProperty("releasedAt").ValueKind == System.Text.Json.JsonValueKind.String)));
+        Assert.All(holds, h => Assert.True(h.GetProperty("created").GetBoolean()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.ReadAsync("/holds")).Status);
+    }
+
+    [Fact]
     public async Task UndoByARunThatWroteNothing_SaysNothingToUndo_AndLeavesTheRowAndItsHolders()
     {
         var rut = Ruts.Next();
