@@ -28,7 +28,8 @@ public static class CompensationOutcomes
 /// <param name="Message">What happened and why, for a person: <c>kept: lead-e2 (run r2) relies on it. ...</c></param>
 /// <param name="Entity"><c>client</c>, <c>partner</c> or <c>benefit</c>; null for <c>nothing-to-undo</c>.</param>
 /// <param name="Id">The row's id; null for <c>nothing-to-undo</c>.</param>
-/// <param name="LeadId">The lead run whose hold was released (as the create named it); null when none was.</param>
+/// <param name="LeadId">The lead whose hold was released (as the create named it); null when none was.</param>
+/// <param name="RunId">The run whose hold was released; null when none was.</param>
 /// <param name="KeptFor">For <c>kept</c>: the lead runs that rely on the row (or on the rows that hang off it); empty otherwise.</param>
 /// <param name="CompensatedAt">When the compensation was carried out (UTC); a repeated undo repeats it.</param>
 public sealed record CompensationAnswer(

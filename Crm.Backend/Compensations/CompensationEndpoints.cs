@@ -20,6 +20,7 @@ public static class CompensationEndpoints
 {
     public const string Path = "/compensations";
 
+    /// <summary>Maps <c>POST /compensations</c>: body <see cref="CompensationRequest"/>, answer <see cref="CompensationAnswer"/> (200), 400, 409, 413.</summary>
     public static IEndpointRouteBuilder MapCompensations(this IEndpointRouteBuilder routes)
     {
         routes.MapPost(Path, CompensateAsync)

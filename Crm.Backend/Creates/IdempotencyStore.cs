@@ -40,6 +40,12 @@ public static class IdempotencyStore
     public static Task LockKeyAsync(SqlSession sql, string key, CancellationToken cancellationToken) =>
         sql.ExecuteAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="execute"/> once per key, in one transaction with the key locked: a compensated key is refused
+    /// (409 <c>idempotencyKey.compensated</c>, row creates only), an answered key replays its answer for the same meaning
+    /// (header <c>Idempotent-Replayed: true</c>) or is refused for another (422), and a first 200 is stored with the
+    /// meaning and committed together with what <paramref name="execute"/> wrote. Anything else rolls back.
+    /// </summary>
     public static async Task<Results<Ok<CreateAnswer>, ProblemHttpResult>> RunOnceAsync(
         NpgsqlDataSource dataSource,
         KeyedCreate create,

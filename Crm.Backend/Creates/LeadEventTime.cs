@@ -14,6 +14,7 @@ public static partial class LeadEventTime
 {
     public const string Property = "eventTime";
 
+    /// <summary>The event time, or null when absent, <c>null</c> or broken (then an <c>eventTime.format</c> error is added).</summary>
     public static DateTimeOffset? Read(JsonElement body, List<FieldError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);

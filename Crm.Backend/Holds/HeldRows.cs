@@ -53,6 +53,7 @@ public static class HeldRows
         return dependants;
     }
 
+    /// <summary>Deletes the row; the caller has locked it and found nothing that hangs off it.</summary>
     public static Task DeleteAsync(SqlSession sql, HeldRowKind kind, long id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kind);

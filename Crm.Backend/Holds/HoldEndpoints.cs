@@ -21,6 +21,7 @@ public static class HoldEndpoints
 {
     public const int MaxHolds = 500;
 
+    /// <summary>Maps <c>GET /holds</c>: 200 with at most <see cref="MaxHolds"/> <see cref="HoldView"/>s; 400 without <c>leadId</c>.</summary>
     public static IEndpointRouteBuilder MapHolds(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/holds", ListAsync)

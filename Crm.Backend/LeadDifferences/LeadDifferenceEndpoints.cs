@@ -35,6 +35,7 @@ public sealed record LeadDifferencePage(IReadOnlyList<LeadDifferenceView> Items,
 /// <summary>Where a person looks for values leads brought that the CRM did not take: <c>GET /lead_differences</c>.</summary>
 public static class LeadDifferenceEndpoints
 {
+    /// <summary>Maps <c>GET /lead_differences</c>: 200 with a <see cref="LeadDifferencePage"/>; 400 for a bad RUT or a limit outside 1..500.</summary>
     public static IEndpointRouteBuilder MapLeadDifferences(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/lead_differences", ListAsync)
