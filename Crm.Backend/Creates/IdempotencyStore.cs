@@ -108,7 +108,7 @@ public static class IdempotencyStore
         }
 
         differing = create.Meaning.DifferingFields(prior.Request);
-        return false;
+        return differing.Count == 0;
     }
 
     /// <summary>The key's compensation time and first request, in one round trip.</summary>

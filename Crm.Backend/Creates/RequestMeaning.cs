@@ -19,6 +19,11 @@ public sealed record RequestMeaning(string Json, string Hash)
 {
     private const string CommandProperty = "command";
 
+    // The lead run and the event time say who sent the command and when its event happened. Unknown (null) on one side
+    // matches any value: a worker upgraded between two attempts of one step starts sending them, and that retry is the
+    // same request. Two different known values are a real difference.
+    private static readonly string[] ContextProperties = ["leadId", "runId", "eventTime"];
+
     /// <param name="route">Method and path, e.g. <c>POST /create_client</c>.</param>
     public static RequestMeaning Of<TCommand>(string route, LeadRun run, DateTimeOffset? eventTime, TCommand command, JsonTypeInfo<TCommand> commandJson)
     {
@@ -51,6 +56,7 @@ public sealed record RequestMeaning(string Json, string Hash)
     /// <summary>
     /// The names of what differs from an <paramref name="earlier"/> meaning: <c>route</c>, <c>leadId</c>, <c>runId</c>,
     /// <c>eventTime</c>, or a command field (<c>mail</c>, <c>store</c>, ...). Never the values: they may be personal data.
+    /// Empty when the two mean the same request although their JSON differs (a lead run or event time unknown on one side).
     /// </summary>
     public IReadOnlyList<string> DifferingFields(string earlier)
     {
@@ -73,7 +79,8 @@ public sealed record RequestMeaning(string Json, string Hash)
         {
             var a = before.TryGetProperty(name, out var x) ? x.GetRawText() : "null";
             var b = now.TryGetProperty(name, out var y) ? y.GetRawText() : "null";
-            if (!string.Equals(a, b, StringComparison.Ordinal))
+            var unknownOnOneSide = skip is not null && ContextProperties.Contains(name) && (a == "null" || b == "null");
+            if (!unknownOnOneSide && !string.Equals(a, b, StringComparison.Ordinal))
             {
                 differing.Add(name);
             }

@@ -36,6 +36,34 @@ public sealed class ReplayByMeaningTests(CrmBackendFixture backend) : IClassFixt
     }
 
     [Fact]
+    public async Task RetryFromAnUpgradedWorker_ThatNowSendsTheEventTimeAndTheRun_Replays()
+    {
+        var rut = Ruts.Next();
+        var key = Guid.NewGuid().ToString();
+        var upgraded = new Dictionary<string, string> { ["X-Lead-Id"] = "lead-upgraded", ["X-Run-Id"] = "run-1" };
+
+        var first = await http.SendAsync(HttpMethod.Post, "/create_client", Fill("""{"name":"Ana","lastname":"Perez","rut":"{rut}","mail":"ana@example.com","phone":"+56 9 5454 5454"}""", rut), idempotencyKey: key);
+        var retry = await http.SendAsync(HttpMethod.Post, "/create_client", Fill("""{"name":"Ana","lastname":"Perez","rut":"{rut}","mail":"ana@example.com","phone":"+56 9 5454 5454","eventTime":"2026-11-02T12:30:00Z"}""", rut), idempotencyKey: key, headers: upgraded);
+
+        Assert.Equal(HttpStatusCode.OK, retry.Status);
+        Assert.Equal(first.Text, retry.Text);
+    }
+
+    [Fact]
+    public async Task SameKeyAnotherKnownEventTime_Is422NamingIt()
+    {
+        var rut = Ruts.Next();
+        var key = LeadRunKeys.New("e1").Key(LeadRunKeys.Client);
+        const string Template = """{"name":"Ana","lastname":"Perez","rut":"{rut}","mail":"ana@example.com","phone":"+56 9 5454 5454","eventTime":"{time}"}""";
+
+        await http.SendAsync(HttpMethod.Post, "/create_client", Fill(Template, rut).Replace("{time}", "2026-11-02T12:30:00Z", StringComparison.Ordinal), idempotencyKey: key);
+        var other = await http.SendAsync(HttpMethod.Post, "/create_client", Fill(Template, rut).Replace("{time}", "2026-11-03T12:30:00Z", StringComparison.Ordinal), idempotencyKey: key);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
+        Assert.Contains(("eventTime", "idempotencyKey.fieldDiffers"), other.Rules);
+    }
+
+    [Fact]
     public async Task SameKeyOptionalFailureFieldsNullOrAbsent_Replays()
     {
         var key = $"failure-{Guid.NewGuid()}";
