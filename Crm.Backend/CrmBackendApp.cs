@@ -1,10 +1,13 @@
 using LeadFlow.Crm.Backend.Auth;
 using LeadFlow.Crm.Backend.Benefits;
 using LeadFlow.Crm.Backend.Clients;
+using LeadFlow.Crm.Backend.Compensations;
 using LeadFlow.Crm.Backend.Configuration;
 using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Crm.Backend.Health;
+using LeadFlow.Crm.Backend.Holds;
+using LeadFlow.Crm.Backend.LeadDifferences;
 using LeadFlow.Crm.Backend.LeadFailures;
 using LeadFlow.Crm.Backend.OpenApi;
 using LeadFlow.Crm.Backend.Partners;
@@ -44,7 +47,10 @@ public static class CrmBackendApp
         app.MapClients();
         app.MapPartners();
         app.MapBenefits();
+        app.MapCompensations();
+        app.MapHolds();
         app.MapLeadFailures();
+        app.MapLeadDifferences();
         app.MapCrmOpenApi();
         return app;
     }

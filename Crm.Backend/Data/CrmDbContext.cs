@@ -8,6 +8,10 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
 {
     public const int RutLength = 12;
     public const int MaxIdempotencyKeyLength = 200;
+    public const int MaxLeadIdLength = LeadFailureLimits.LeadId;
+    public const int MaxRunIdLength = 200;
+    public const int MaxEntityLength = 16;
+    public const int MaxFieldNameLength = 32;
 
     public DbSet<ClientRow> Clients => Set<ClientRow>();
 
@@ -18,6 +22,12 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
     public DbSet<LeadFailureRow> LeadFailures => Set<LeadFailureRow>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public DbSet<RowHold> RowHolds => Set<RowHold>();
+
+    public DbSet<CompensationRecord> Compensations => Set<CompensationRecord>();
+
+    public DbSet<LeadDifferenceRow> LeadDifferences => Set<LeadDifferenceRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -77,8 +87,56 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
             record.HasKey(r => r.Key);
             record.Property(r => r.Key).HasColumnName("key").HasMaxLength(MaxIdempotencyKeyLength);
             record.Property(r => r.RequestHash).HasColumnName("request_hash").HasMaxLength(64);
+            record.Property(r => r.Request).HasColumnName("request");
             record.Property(r => r.Answer).HasColumnName("answer");
             record.Property(r => r.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+        });
+
+        modelBuilder.Entity<RowHold>(hold =>
+        {
+            hold.ToTable("row_holds");
+            hold.HasKey(h => h.IdempotencyKey);
+            hold.Property(h => h.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(MaxIdempotencyKeyLength);
+            hold.Property(h => h.Entity).HasColumnName("entity").HasMaxLength(MaxEntityLength);
+            hold.Property(h => h.RowId).HasColumnName("row_id");
+            hold.Property(h => h.LeadId).HasColumnName("lead_id").HasMaxLength(MaxLeadIdLength);
+            hold.Property(h => h.RunId).HasColumnName("run_id").HasMaxLength(MaxRunIdLength);
+            hold.Property(h => h.Created).HasColumnName("created");
+            hold.Property(h => h.HeldAt).HasColumnName("held_at").HasDefaultValueSql("now()");
+            hold.Property(h => h.ReleasedAt).HasColumnName("released_at");
+            // Rows, not keys, are what compensations ask about: "who else relies on this row?"
+            hold.HasIndex(h => new { h.Entity, h.RowId }).HasDatabaseName("ix_row_holds_row");
+            hold.HasIndex(h => new { h.LeadId, h.RunId }).HasDatabaseName("ix_row_holds_lead_run");
+        });
+
+        modelBuilder.Entity<CompensationRecord>(compensation =>
+        {
+            compensation.ToTable("compensations");
+            compensation.HasKey(c => c.IdempotencyKey);
+            compensation.Property(c => c.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(MaxIdempotencyKeyLength);
+            compensation.Property(c => c.Answer).HasColumnName("answer");
+            compensation.Property(c => c.CompensatedAt).HasColumnName("compensated_at").HasDefaultValueSql("now()");
+        });
+
+        modelBuilder.Entity<LeadDifferenceRow>(difference =>
+        {
+            difference.ToTable("lead_differences");
+            difference.Property(d => d.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            difference.Property(d => d.LeadId).HasColumnName("lead_id").HasMaxLength(MaxLeadIdLength);
+            difference.Property(d => d.RunId).HasColumnName("run_id").HasMaxLength(MaxRunIdLength);
+            difference.Property(d => d.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(MaxIdempotencyKeyLength);
+            difference.Property(d => d.Entity).HasColumnName("entity").HasMaxLength(MaxEntityLength);
+            difference.Property(d => d.RowId).HasColumnName("row_id");
+            difference.Property(d => d.Rut).HasColumnName("rut").HasMaxLength(RutLength);
+            difference.Property(d => d.Field).HasColumnName("field").HasMaxLength(MaxFieldNameLength);
+            difference.Property(d => d.StoredValue).HasColumnName("stored_value");
+            difference.Property(d => d.SubmittedValue).HasColumnName("submitted_value");
+            difference.Property(d => d.EventTime).HasColumnName("event_time");
+            difference.Property(d => d.RecordedAt).HasColumnName("recorded_at").HasDefaultValueSql("now()");
+            difference.Property(d => d.CompensatedAt).HasColumnName("compensated_at");
+            difference.HasIndex(d => new { d.LeadId, d.Id }).HasDatabaseName("ix_lead_differences_lead_id");
+            difference.HasIndex(d => new { d.Rut, d.Id }).HasDatabaseName("ix_lead_differences_rut");
+            difference.HasIndex(d => d.IdempotencyKey).HasDatabaseName("ix_lead_differences_idempotency_key");
         });
     }
 }

@@ -1,22 +1,29 @@
 using System.Linq.Expressions;
+using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
+using LeadFlow.Crm.Backend.Holds;
 using LeadFlow.Crm.Backend.Problems;
 using LeadFlow.Leads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace LeadFlow.Crm.Backend.Http;
 
 /// <summary>A delete's answer: <c>deleted</c> is false when there was nothing to delete (a repeated compensation).</summary>
 public sealed record DeleteAnswer(long Id, bool Deleted, string Message);
 
-/// <summary>The reads every row kind offers (by id, by any spelling of its RUT) and the plain delete by id.</summary>
+/// <summary>The lead runs that currently rely on a row (its active holds), oldest first.</summary>
+public sealed record RowHoldersView(string Entity, long Id, IReadOnlyList<RowHolder> Holders);
+
+/// <summary>The reads every row kind offers (by id, by any spelling of its RUT, its holders) and the plain delete by id.</summary>
 public static class RowEndpoints
 {
-    public static RouteGroupBuilder MapRowReads<TRow, TView>(this RouteGroupBuilder group, string entity, Func<CrmDbContext, IQueryable<TRow>> rows, Expression<Func<TRow, TView>> toView)
+    public static RouteGroupBuilder MapRowReads<TRow, TView>(this RouteGroupBuilder group, HeldRowKind kind, Func<CrmDbContext, IQueryable<TRow>> rows, Expression<Func<TRow, TView>> toView)
         where TRow : class, IRutKeyedRow
     {
-        var title = Capitalized(entity);
+        ArgumentNullException.ThrowIfNull(kind);
+        var (entity, title) = (kind.Entity, kind.Title);
         group.MapGet("/{id:long}", async Task<Results<Ok<TView>, ProblemHttpResult>> (long id, CrmDbContext db, CancellationToken cancellationToken) =>
                 await rows(db).AsNoTracking().Where(r => r.Id == id).Select(toView).FirstOrDefaultAsync(cancellationToken) is { } view
                     ? TypedResults.Ok(view)
@@ -38,20 +45,72 @@ public static class RowEndpoints
             .WithName($"Get{title}ByRut")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{id:long}/holders", async Task<Results<Ok<RowHoldersView>, ProblemHttpResult>> (long id, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                var sql = new SqlSession(connection, null);
+                if (!await HeldRows.ExistsAsync(sql, kind, id, cancellationToken))
+                {
+                    return CrmProblems.NotFound($"{title} {id}");
+                }
+
+                return TypedResults.Ok(new RowHoldersView(entity, id, await RowHolds.ActiveAsync(sql, kind, id, cancellationToken)));
+            })
+            .WithName($"Get{title}Holders")
+            .WithSummary($"The lead runs that rely on a {entity} (its holds), oldest first.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
-    /// <summary>A compensation: deleting a row that is already gone is still a success, and says so.</summary>
-    public static RouteGroupBuilder MapRowDelete<TRow>(this RouteGroupBuilder group, string entity, Func<CrmDbContext, IQueryable<TRow>> rows)
-        where TRow : class, IRutKeyedRow
+    /// <summary>
+    /// The plain delete by id, kept for older clients and operators. Deleting a row that is already gone succeeds and
+    /// says so; a row with dependants (a client's partner or benefit) is refused (409); and, so that an older client's
+    /// compensation cannot delete what another lead run relies on, so is a row held by any lead run other than the one
+    /// that created it (409; a saga undoes its own create with <c>POST /compensations</c> instead).
+    /// </summary>
+    public static RouteGroupBuilder MapRowDelete(this RouteGroupBuilder group, HeldRowKind kind)
     {
-        var title = Capitalized(entity);
-        group.MapDelete("/{id:long}", async Task<Ok<DeleteAnswer>> (long id, CrmDbContext db, CancellationToken cancellationToken) =>
-                await rows(db).Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken) > 0
-                    ? TypedResults.Ok(new DeleteAnswer(id, Deleted: true, $"{title} {id} deleted."))
-                    : TypedResults.Ok(new DeleteAnswer(id, Deleted: false, $"{title} {id} did not exist; nothing to delete.")))
+        ArgumentNullException.ThrowIfNull(kind);
+        var title = kind.Title;
+        group.MapDelete("/{id:long}", async Task<Results<Ok<DeleteAnswer>, ProblemHttpResult>> (long id, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var sql = new SqlSession(connection, transaction);
+                if (!await HeldRows.LockAsync(sql, kind, id, cancellationToken))
+                {
+                    return TypedResults.Ok(new DeleteAnswer(id, Deleted: false, $"{title} {id} did not exist; nothing to delete."));
+                }
+
+                var dependants = await HeldRows.DependantsAsync(sql, kind, id, cancellationToken);
+                if (dependants.Count > 0)
+                {
+                    var list = string.Join(", ", dependants);
+                    return CrmProblems.Conflict($"{title} {id} still has {list}; delete them first.", new FieldError("id", $"{kind.Entity}.hasDependants", $"{kind.Entity} {id} still has {list}"));
+                }
+
+                var creator = await RowHolds.CreatorAsync(sql, kind, id, cancellationToken);
+                var others = (await RowHolds.ActiveAsync(sql, kind, id, cancellationToken))
+                    .Where(h => creator is null || (h.IdempotencyKey != creator.IdempotencyKey && !h.IsSameRun(new LeadRun(creator.LeadId, creator.RunId))))
+                    .ToList();
+                if (others.Count > 0)
+                {
+                    return CrmProblems.Conflict(
+                        $"{title} {id} is not deleted: {RowHolder.Rely(others)} on it. A lead run undoes its own create with POST /compensations.",
+                        new FieldError("id", $"{kind.Entity}.held", $"{RowHolder.Rely(others)} on {kind.Entity} {id}"));
+                }
+
+                await HeldRows.DeleteAsync(sql, kind, id, cancellationToken);
+                await RowHolds.ReleaseAllAsync(sql, kind, id, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return TypedResults.Ok(new DeleteAnswer(id, Deleted: true, $"{title} {id} deleted."));
+            })
             .WithName($"Delete{title}")
-            .WithSummary($"Deletes a {entity}; deleting a missing {entity} succeeds.");
+            .WithSummary(kind.Dependants.Count > 0
+                ? $"Deletes a {kind.Entity} after its partner and benefit; deleting a missing {kind.Entity} succeeds; a {kind.Entity} another lead run relies on is refused (409)."
+                : $"Deletes a {kind.Entity}; deleting a missing {kind.Entity} succeeds; a {kind.Entity} another lead run relies on is refused (409).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

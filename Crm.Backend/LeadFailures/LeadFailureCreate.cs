@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Crm.Backend.Problems;
@@ -10,6 +11,7 @@ namespace LeadFlow.Crm.Backend.LeadFailures;
 /// <summary>The body of <c>POST /lead_failures</c>: which lead, at which step, why, and where its payload can be found.</summary>
 public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors);
 
+/// <summary>A validated failure record: text bounded, an empty payload reference read as none.</summary>
 public sealed record NewLeadFailure(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors);
 
 /// <summary>Every failure is a new row; an Idempotency-Key keeps a retried recording to one.</summary>
@@ -18,6 +20,8 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string Entity => "lead failure";
+
+    public JsonTypeInfo<NewLeadFailure> CommandJson => CrmJsonContext.Default.NewLeadFailure;
 
     public bool TryRead(JsonElement body, [NotNullWhen(true)] out NewLeadFailure? command, out IReadOnlyList<FieldError> errors)
     {

@@ -18,7 +18,7 @@ public static class OpenApiSetup
             {
                 Title = "LeadFlow CRM backend",
                 Version = "v1",
-                Description = "The legacy CRM's REST facade: idempotent creates of clients, partners and benefits, compensating deletes, reads and the lead failure log.",
+                Description = "The legacy CRM's REST facade: idempotent creates of clients, partners and benefits that record which lead runs rely on each row (holds), compensations by Idempotency-Key that never delete a row another lead run relies on, reads, the lead failure log and the log of values leads brought that differ from the stored rows.",
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

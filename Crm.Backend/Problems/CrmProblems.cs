@@ -22,8 +22,35 @@ public static class CrmProblems
     public static ProblemHttpResult Conflict(string detail, params FieldError[] errors) =>
         Create(StatusCodes.Status409Conflict, "conflict", "The request conflicts with the stored data", errors, detail);
 
-    public static ProblemHttpResult IdempotencyMismatch() =>
-        Create(StatusCodes.Status422UnprocessableEntity, "idempotency-mismatch", "The Idempotency-Key was already used for a different request", [new FieldError("Idempotency-Key", "idempotencyKey.mismatch", "was already used with a different method, path or body; use a new key for a new request")]);
+    /// <summary>
+    /// 422: the key's first request meant something else. <paramref name="differingFields"/> names what differs (never
+    /// the values, which may be personal data); empty when the first request predates stored meanings.
+    /// </summary>
+    public static ProblemHttpResult IdempotencyMismatch(IReadOnlyList<string> differingFields)
+    {
+        ArgumentNullException.ThrowIfNull(differingFields);
+        FieldError[] errors =
+        [
+            new FieldError("Idempotency-Key", "idempotencyKey.mismatch", "was already used with a different method, path or body; use a new key for a new request"),
+            .. differingFields.Select(f => new FieldError(f, "idempotencyKey.fieldDiffers", "differs from the first request under this Idempotency-Key")),
+        ];
+        var detail = differingFields.Count == 0
+            ? null
+            : $"The Idempotency-Key was already used for a request whose {string.Join(", ", differingFields)} differ(s) from this one; use a new key for a new request.";
+        return Create(StatusCodes.Status422UnprocessableEntity, "idempotency-mismatch", "The Idempotency-Key was already used for a different request", errors, detail);
+    }
+
+    /// <summary>
+    /// 409: the create under this key was compensated (undone, or declared never to happen by an undo that came
+    /// first); it is not carried out now. A new attempt is a new lead run with new keys.
+    /// </summary>
+    public static ProblemHttpResult Compensated(string idempotencyKey, DateTimeOffset compensatedAt) =>
+        Create(
+            StatusCodes.Status409Conflict,
+            "compensated",
+            "The create under this Idempotency-Key was compensated",
+            [new FieldError("Idempotency-Key", "idempotencyKey.compensated", $"was compensated at {compensatedAt.UtcDateTime:O}; nothing was written")],
+            $"The create under Idempotency-Key '{idempotencyKey}' was compensated at {compensatedAt.UtcDateTime:O}, so it is not carried out now and nothing was written. A new attempt of the lead is a new run with new keys.");
 
     public static ProblemHttpResult NotFound(string what) =>
         Create(StatusCodes.Status404NotFound, "not-found", "Not found", [], $"{what} does not exist.");

@@ -17,9 +17,14 @@ public sealed record Answer(HttpStatusCode Status, string? MediaType, string Tex
 
 public static class Api
 {
-    public static async Task<Answer> SendAsync(this HttpClient client, HttpMethod method, string path, string? body = null, string? contentType = "application/json", string? idempotencyKey = null)
+    public static async Task<Answer> SendAsync(this HttpClient client, HttpMethod method, string path, string? body = null, string? contentType = "application/json", string? idempotencyKey = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
         if (body is not null)
         {
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
@@ -43,6 +48,10 @@ public static class Api
 
     public static Task<Answer> ReadAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Get, path);
 
+    /// <summary>The compensation of the create made under <paramref name="idempotencyKey"/>.</summary>
+    public static Task<Answer> UndoAsync(this HttpClient client, string idempotencyKey) =>
+        client.PostJsonAsync("/compensations", new { idempotencyKey });
+
     public static Task<Answer> RemoveAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Delete, path);
 
     public static object Client(string rut, string name = "Alice", string lastname = "Cooper", string mail = "acooper@example.com", object? phone = null) =>
@@ -54,6 +63,41 @@ public static class Api
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         return answer.Json.GetProperty("id").GetInt64();
     }
+}
+
+/// <summary>A lead run as the worker names it in its keys: <c>lead-&lt;event id&gt;:&lt;run id&gt;:&lt;step&gt;</c>.</summary>
+public sealed record LeadRunKeys(string LeadId, string RunId)
+{
+    public const string Client = "CreateClient";
+    public const string Partner = "CreatePartner";
+    public const string Benefit = "CreateBenefit";
+
+    /// <param name="name">Readable part of the event id, e.g. <c>e1</c>.</param>
+    public static LeadRunKeys New(string name) => new($"lead-{name}-{Guid.NewGuid():N}", Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>As it appears in a <c>holders</c> list.</summary>
+    public (string? LeadId, string? RunId) Holder => (LeadId, RunId);
+
+    public string Key(string step) => $"{LeadId}:{RunId}:{step}";
+}
+
+/// <summary>What the tests read from the answers.</summary>
+public static class Answers
+{
+    public static long Id(this Answer answer) => answer.Json.GetProperty("id").GetInt64();
+
+    public static bool Created(this Answer answer) => answer.Json.GetProperty("created").GetBoolean();
+
+    public static string Outcome(this Answer answer) => answer.Json.GetProperty("outcome").GetString()!;
+
+    public static string Message(this Answer answer) => answer.Json.GetProperty("message").GetString()!;
+
+    /// <summary>The (leadId, runId) pairs of a create answer's <c>holders</c> or a compensation's <c>keptFor</c>.</summary>
+    public static IReadOnlyList<(string? LeadId, string? RunId)> Holders(this Answer answer, string property = "holders") =>
+        answer.Json.GetProperty(property).EnumerateArray().Select(h => (h.GetProperty("leadId").GetString(), h.GetProperty("runId").GetString())).ToList();
+
+    public static IReadOnlyList<string> DifferingFields(this Answer answer) =>
+        answer.Json.GetProperty("differingFields").EnumerateArray().Select(f => f.GetString()!).ToList();
 }
 
 /// <summary>Valid, distinct RUTs for tests (each test class has its own database, so a process-wide sequence suffices).</summary>

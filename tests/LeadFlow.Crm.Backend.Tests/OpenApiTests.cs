@@ -19,7 +19,7 @@ public sealed class OpenApiTests(CrmBackendFixture backend) : IClassFixture<CrmB
         Assert.Equal("apiKey", scheme["type"]!.GetValue<string>());
         Assert.Equal("x-api-key", scheme["name"]!.GetValue<string>());
         Assert.Equal("header", scheme["in"]!.GetValue<string>());
-        foreach (var path in new[] { "/create_client", "/create_partner", "/create_benefit", "/lead_failures", "/clients/{id}", "/clients/by-rut/{rut}", "/partners/{id}", "/benefits/by-rut/{rut}" })
+        foreach (var path in new[] { "/create_client", "/create_partner", "/create_benefit", "/lead_failures", "/clients/{id}", "/clients/by-rut/{rut}", "/partners/{id}", "/benefits/by-rut/{rut}", "/compensations", "/holds", "/lead_differences", "/clients/{id}/holders" })
         {
             Assert.NotNull(document["paths"]![path]);
         }
@@ -29,6 +29,8 @@ public sealed class OpenApiTests(CrmBackendFixture backend) : IClassFixture<CrmB
         Assert.NotNull(create["responses"]!["200"]);
         Assert.NotNull(create["responses"]!["409"]);
         Assert.NotNull(create["security"]);
+        Assert.Equal(["Idempotency-Key", "X-Lead-Id", "X-Run-Id"], create["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
+        Assert.NotNull(document["paths"]!["/compensations"]!["post"]!["requestBody"]!["content"]!["application/json"]);
         Assert.Null(document["paths"]!["/health/live"]!["get"]!["security"]);
     }
 

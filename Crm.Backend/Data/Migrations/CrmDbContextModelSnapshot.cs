@@ -116,6 +116,29 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                     b.ToTable("clients", (string)null);
                 });
 
+            modelBuilder.Entity("LeadFlow.Crm.Backend.Data.CompensationRecord", b =>
+                {
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Answer")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("answer");
+
+                    b.Property<DateTimeOffset>("CompensatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("compensated_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("IdempotencyKey");
+
+                    b.ToTable("compensations", (string)null);
+                });
+
             modelBuilder.Entity("LeadFlow.Crm.Backend.Data.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Key")
@@ -134,6 +157,10 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                         .HasColumnName("created_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<string>("Request")
+                        .HasColumnType("text")
+                        .HasColumnName("request");
+
                     b.Property<string>("RequestHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -143,6 +170,90 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("idempotency_keys", (string)null);
+                });
+
+            modelBuilder.Entity("LeadFlow.Crm.Backend.Data.LeadDifferenceRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("CompensatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("compensated_at");
+
+                    b.Property<string>("Entity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("entity");
+
+                    b.Property<DateTimeOffset?>("EventTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("event_time");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("field");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("LeadId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<long>("RowId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_id");
+
+                    b.Property<string>("RunId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Rut")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("rut");
+
+                    b.Property<string>("StoredValue")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("stored_value");
+
+                    b.Property<string>("SubmittedValue")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("submitted_value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .HasDatabaseName("ix_lead_differences_idempotency_key");
+
+                    b.HasIndex("LeadId", "Id")
+                        .HasDatabaseName("ix_lead_differences_lead_id");
+
+                    b.HasIndex("Rut", "Id")
+                        .HasDatabaseName("ix_lead_differences_rut");
+
+                    b.ToTable("lead_differences", (string)null);
                 });
 
             modelBuilder.Entity("LeadFlow.Crm.Backend.Data.LeadFailureRow", b =>
@@ -236,6 +347,58 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                         .HasDatabaseName("ux_partners_rut");
 
                     b.ToTable("partners", (string)null);
+                });
+
+            modelBuilder.Entity("LeadFlow.Crm.Backend.Data.RowHold", b =>
+                {
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<bool>("Created")
+                        .HasColumnType("boolean")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Entity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("entity");
+
+                    b.Property<DateTimeOffset>("HeldAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("held_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("LeadId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTimeOffset?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
+                    b.Property<long>("RowId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_id");
+
+                    b.Property<string>("RunId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("IdempotencyKey");
+
+                    b.HasIndex("Entity", "RowId")
+                        .HasDatabaseName("ix_row_holds_row");
+
+                    b.HasIndex("LeadId", "RunId")
+                        .HasDatabaseName("ix_row_holds_lead_run");
+
+                    b.ToTable("row_holds", (string)null);
                 });
 
             modelBuilder.Entity("LeadFlow.Crm.Backend.Data.BenefitRow", b =>

@@ -1,0 +1,83 @@
+using LeadFlow.Crm.Backend.Data;
+using LeadFlow.Crm.Backend.LeadFailures;
+using LeadFlow.Crm.Backend.Problems;
+using LeadFlow.Leads;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LeadFlow.Crm.Backend.LeadDifferences;
+
+/// <summary>
+/// A value a lead brought that differs from the stored row (kept for review, not applied). Values are shown
+/// unmasked: this is the place a person reviews them (API key required).
+/// </summary>
+/// <param name="Entity"><c>client</c>, <c>partner</c> or <c>benefit</c>.</param>
+/// <param name="EventTime">When the lead's event happened (RFC 3339), if the create said so.</param>
+/// <param name="CompensatedAt">When the create that found it was compensated (its run failed or was cancelled); null otherwise.</param>
+public sealed record LeadDifferenceView(
+    long Id,
+    string? LeadId,
+    string? RunId,
+    string? IdempotencyKey,
+    string Entity,
+    long RowId,
+    string Rut,
+    string Field,
+    string StoredValue,
+    string SubmittedValue,
+    DateTimeOffset? EventTime,
+    DateTimeOffset RecordedAt,
+    DateTimeOffset? CompensatedAt);
+
+/// <summary>A page of differences, newest first; pass <c>nextBefore</c> as <c>before</c> for the next page (null on the last).</summary>
+public sealed record LeadDifferencePage(IReadOnlyList<LeadDifferenceView> Items, long? NextBefore);
+
+/// <summary>Where a person looks for values leads brought that the CRM did not take: <c>GET /lead_differences</c>.</summary>
+public static class LeadDifferenceEndpoints
+{
+    /// <summary>Maps <c>GET /lead_differences</c>: 200 with a <see cref="LeadDifferencePage"/>; 400 for a bad RUT or a limit outside 1..500.</summary>
+    public static IEndpointRouteBuilder MapLeadDifferences(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/lead_differences", ListAsync)
+            .WithName("ListLeadDifferences").WithTags("LeadDifferences")
+            .WithSummary("Lists values leads brought that differ from the stored rows (kept for review), newest first; filter by leadId and rut, page with limit and before.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<LeadDifferencePage>, ProblemHttpResult>> ListAsync(CrmDbContext db, string? leadId, string? rut, int? limit, long? before, CancellationToken cancellationToken)
+    {
+        var take = limit ?? LeadFailureEndpoints.DefaultLimit;
+        if (take is < 1 or > LeadFailureEndpoints.MaxLimit)
+        {
+            return CrmProblems.Validation([new FieldError("limit", "range", $"must be between 1 and {LeadFailureEndpoints.MaxLimit}")]);
+        }
+
+        var query = db.LeadDifferences.AsNoTracking();
+        if (!string.IsNullOrEmpty(leadId))
+        {
+            query = query.Where(d => d.LeadId == leadId);
+        }
+
+        if (!string.IsNullOrEmpty(rut))
+        {
+            if (!Rut.TryNormalize(rut, out var normalized, out var error))
+            {
+                return CrmProblems.Validation([error]);
+            }
+
+            query = query.Where(d => d.Rut == normalized);
+        }
+
+        if (before is { } cursor)
+        {
+            query = query.Where(d => d.Id < cursor);
+        }
+
+        var rows = await query.OrderByDescending(d => d.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var items = rows.Take(take)
+            .Select(d => new LeadDifferenceView(d.Id, d.LeadId, d.RunId, d.IdempotencyKey, d.Entity, d.RowId, d.Rut, d.Field, d.StoredValue, d.SubmittedValue, d.EventTime, d.RecordedAt, d.CompensatedAt))
+            .ToList();
+        return TypedResults.Ok(new LeadDifferencePage(items, rows.Count > take ? items[^1].Id : null));
+    }
+}
