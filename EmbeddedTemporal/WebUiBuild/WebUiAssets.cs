@@ -49,6 +49,12 @@ public static class WebUiAssets
     /// <summary>Environment variable naming the cache root.</summary>
     public const string CacheRootVariable = "LEADFLOW_WEBUI_CACHE";
 
+    /// <summary>
+    /// Environment variable naming a built UI folder to use as it is, whatever the cache holds (for work on the UI
+    /// itself: <c>npm run build</c> in EmbeddedTemporal/WebUi, then point this at its <c>build</c> folder).
+    /// </summary>
+    public const string DirectoryVariable = "LEADFLOW_WEBUI_DIR";
+
     private const string ResourcePrefix = "WebUi/";
     private const string CompleteMarker = ".leadflow-webui-complete";
 
@@ -71,6 +77,13 @@ public static class WebUiAssets
     /// <summary>The cached UI for these sources, without building.</summary>
     public static WebUiAssetsResult Locate(string? cacheRoot = null)
     {
+        if (Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } chosen)
+        {
+            return File.Exists(Path.Combine(chosen, "index.html"))
+                ? new WebUiAssetsResult(Path.GetFullPath(chosen), $"Temporal Web UI from {chosen} ({DirectoryVariable})", Built: false)
+                : new WebUiAssetsResult(null, HowToGetIt($"{DirectoryVariable}={chosen} holds no index.html"), Built: false);
+        }
+
         var directory = Path.Combine(cacheRoot ?? DefaultCacheRoot, SourceHash);
         return File.Exists(Path.Combine(directory, CompleteMarker))
             ? new WebUiAssetsResult(directory, $"Temporal Web UI from the cache {directory}", Built: false)
@@ -87,7 +100,7 @@ public static class WebUiAssets
         options ??= new WebUiBuildOptions();
         var root = options.CacheRoot ?? DefaultCacheRoot;
         var found = Locate(root);
-        if (found.IsAvailable || !options.BuildIfMissing)
+        if (found.IsAvailable || !options.BuildIfMissing || Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 })
         {
             return found;
         }
