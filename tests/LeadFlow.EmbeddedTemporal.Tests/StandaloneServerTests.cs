@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
 
@@ -22,7 +23,8 @@ public sealed class StandaloneServerTests
     public async Task StandaloneServer_ServesTheSdkOnItsPort_AndExitsZeroOnSigterm()
     {
         var port = FreePort();
-        using var server = Start("--port", port.ToString(CultureInfo.InvariantCulture));
+        // No npm build in the background during a test (test.sh builds the UI once, before all tests).
+        using var server = Start("--port", port.ToString(CultureInfo.InvariantCulture), "--ui-build", "never");
         try
         {
             var listening = await WaitForLineAsync(server, "listening on");
@@ -38,6 +40,39 @@ public sealed class StandaloneServerTests
             using var stopped = new CancellationTokenSource(StopTimeout);
             await server.WaitForExitAsync(stopped.Token);
             Assert.Equal(0, server.ExitCode);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task StandaloneServer_ServesTheWebUiSettingsAndApiOnItsUiPort()
+    {
+        var port = FreePort();
+        using var server = Start("--port", port.ToString(CultureInfo.InvariantCulture), "--ui-port", "0", "--ui-build", "never");
+        try
+        {
+            var line = await WaitForLineAsync(server, "Temporal Web UI: http://");
+            var url = new Uri(line[(line.IndexOf("http://", StringComparison.Ordinal))..].Trim());
+            using var http = new HttpClient { BaseAddress = url };
+
+            using var settings = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/settings", UriKind.Relative)));
+            Assert.Equal("2.38.0", settings.RootElement.GetProperty("Version").GetString());
+            using var namespaces = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/namespaces", UriKind.Relative)));
+            Assert.Equal("default", namespaces.RootElement.GetProperty("namespaces")[0].GetProperty("namespaceInfo").GetProperty("name").GetString());
+
+            // Built UI or not, the root answers: the UI itself, or a page saying how to get it.
+            using var root = await http.GetAsync(new Uri("/", UriKind.Relative));
+            var page = await root.Content.ReadAsStringAsync();
+            Assert.True(
+                (root.StatusCode == HttpStatusCode.OK && page.Contains("_app/immutable", StringComparison.Ordinal))
+                || (root.StatusCode == HttpStatusCode.ServiceUnavailable && page.Contains("--ui-build only", StringComparison.Ordinal)),
+                $"{(int)root.StatusCode}: {page}");
         }
         finally
         {
