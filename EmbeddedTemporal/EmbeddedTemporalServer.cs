@@ -117,6 +117,7 @@ public sealed class EmbeddedTemporalServer : IAsyncDisposable
     /// <summary>The text the Web UI port shows in place of the UI while none is attached (how to get one).</summary>
     public void SetWebUiUnavailableReason(string reason) => _webUi?.Files.SetUnavailable(reason);
 
+    /// <summary>Stops both ports; held long polls answer at once and every run is forgotten.</summary>
     public async ValueTask DisposeAsync()
     {
         // Answer held long polls first so shutdown does not wait for them.

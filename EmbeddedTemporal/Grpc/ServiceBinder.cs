@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace LeadFlow.EmbeddedTemporal.Grpc;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf.Reflection;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using LeadFlow.EmbeddedTemporal.Grpc;
 using Temporalio.Api.Dependencies.Google.Api;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace LeadFlow.EmbeddedTemporal.Http;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Google.Protobuf;
 using Grpc.Core;
 using LeadFlow.EmbeddedTemporal.Grpc;
 using Microsoft.AspNetCore.Builder;

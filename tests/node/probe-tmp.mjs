@@ -1,0 +1,14 @@
+import { chromium } from "playwright-core";
+const [url, out] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu"] });
+const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+page.on("console", m => console.log("console", m.type(), m.text()));
+page.on("pageerror", e => console.log("pageerror", e.message));
+page.on("requestfailed", r => console.log("requestfailed", r.url()));
+page.on("response", r => { if (r.status() >= 400) console.log("status", r.status(), r.url()); });
+page.on("framenavigated", f => console.log("nav", f.url()));
+await page.goto(url);
+await page.waitForTimeout(5000);
+console.log((await page.evaluate(() => document.body.innerText)).slice(0, 1500));
+await page.screenshot({ path: out, fullPage: true });
+await browser.close();
