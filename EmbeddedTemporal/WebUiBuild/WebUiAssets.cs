@@ -138,6 +138,7 @@ public static class WebUiAssets
 
             Directory.Move(Path.Combine(work, "build"), target);
             await File.WriteAllTextAsync(Path.Combine(target, CompleteMarker), SourceHash, cancellationToken).ConfigureAwait(false);
+            RemoveOtherBuilds(root);
             return new WebUiAssetsResult(target, $"Temporal Web UI built into {target}", Built: true);
         }
         finally
@@ -145,6 +146,20 @@ public static class WebUiAssets
             if (Directory.Exists(work))
             {
                 Directory.Delete(work, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Builds of earlier sources are never used again: they go once a newer one is in place.</summary>
+    private static void RemoveOtherBuilds(string root)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(root))
+        {
+            var name = Path.GetFileName(directory);
+            if (name != SourceHash && name.Length == SourceHash.Length && name.All(char.IsAsciiHexDigitLower)
+                && File.Exists(Path.Combine(directory, CompleteMarker)))
+            {
+                Directory.Delete(directory, recursive: true);
             }
         }
     }
