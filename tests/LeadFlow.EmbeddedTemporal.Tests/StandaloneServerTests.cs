@@ -83,7 +83,66 @@ public sealed class StandaloneServerTests
         }
     }
 
-    private static Process Start(params string[] args)
+    [Fact]
+    public async Task StandaloneServer_WithoutABuiltUi_StartsAtOnce_AndAttachesTheUiWhenTheBackgroundBuildIsDone()
+    {
+        var cache = Directory.CreateTempSubdirectory("leadflow-webui-cache-").FullName;
+        var tools = Directory.CreateTempSubdirectory("leadflow-fake-npm-").FullName;
+        try
+        {
+            // npm stands in for the real build (seconds instead of minutes); the server must not wait for it.
+            var npm = Path.Combine(tools, "npm");
+            await File.WriteAllTextAsync(npm, "#!/bin/sh\nif [ \"$1\" = run ]; then sleep 1; mkdir -p build && echo '<html>built ui</html>' > build/index.html; fi\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var environment = new Dictionary<string, string>
+            {
+                ["PATH"] = $"{tools}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}",
+                ["LEADFLOW_WEBUI_CACHE"] = cache,
+                ["LEADFLOW_WEBUI_DIR"] = string.Empty,
+            };
+            using var server = Start(environment, "--port", FreePort().ToString(CultureInfo.InvariantCulture), "--ui-port", "0");
+            try
+            {
+                var line = await WaitForLineAsync(server, "Temporal Web UI: http://");
+                using var http = new HttpClient { BaseAddress = new Uri(line[line.IndexOf("http://", StringComparison.Ordinal)..].Trim()) };
+
+                // Until the build is done the port answers 503 with a page saying how to get the UI.
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                while (true)
+                {
+                    using var response = await http.GetAsync(new Uri("/namespaces/default/workflows", UriKind.Relative));
+                    var page = await response.Content.ReadAsStringAsync();
+                    if (page.Contains("built ui", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+
+                    Assert.True(DateTime.UtcNow < deadline, $"the UI built in the background was never served; last answer: {(int)response.StatusCode} {page}");
+                    await Task.Delay(200);
+                }
+            }
+            finally
+            {
+                if (!server.HasExited)
+                {
+                    server.Kill(entireProcessTree: true);
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+            Directory.Delete(tools, recursive: true);
+        }
+    }
+
+    private static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    private static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "LeadFlow.EmbeddedTemporal.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing; the test project references EmbeddedTemporal through TestSupport");
@@ -93,6 +152,11 @@ public sealed class StandaloneServerTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
