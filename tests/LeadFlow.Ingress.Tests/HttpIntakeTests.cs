@@ -87,8 +87,8 @@ public sealed class HttpIntakeTests
         var workflowId = body.GetProperty("entries")[0].GetProperty("workflowId").GetString()!;
         var handle = temporal.Client.GetWorkflowHandle<LeadOnboardingWorkflow>(workflowId);
         var history = await handle.FetchHistoryAsync();
-        var input = await temporal.Client.Options.DataConverter.ToValueAsync<LeadOnboardingInput>(history.Events.First().WorkflowExecutionStartedEventAttributes.Input.Payloads_[0]);
-        var envelope = JsonNode.Parse(input.EventJson)!;
+        // The workflow's input is the envelope itself, as a JSON object.
+        var envelope = await temporal.Client.Options.DataConverter.ToValueAsync<JsonNode>(history.Events.First().WorkflowExecutionStartedEventAttributes.Input.Payloads_[0]);
         Assert.Equal("crm.leads", envelope["source"]!.GetValue<string>());
         Assert.Equal("LeadSubmitted", envelope["detail-type"]!.GetValue<string>());
         Assert.Equal(workflowId, LeadWorkflowIds.ForEvent(envelope["id"]!.GetValue<string>()));
