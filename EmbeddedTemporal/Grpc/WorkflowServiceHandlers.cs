@@ -1,5 +1,6 @@
 using LeadFlow.EmbeddedTemporal.Executions;
 using LeadFlow.EmbeddedTemporal.Namespaces;
+using LeadFlow.EmbeddedTemporal.TaskQueues;
 using LeadFlow.EmbeddedTemporal.Visibility;
 
 namespace LeadFlow.EmbeddedTemporal.Grpc;
@@ -25,6 +26,7 @@ internal static class WorkflowServiceHandlers
         new ActivityHandlers(state, scheduling, outcomes).Register(table);
         new HistoryHandlers(state).Register(table);
         new VisibilityHandlers(state).Register(table);
+        new TaskQueueHandlers(state).Register(table);
         table.Add<Temporalio.Api.WorkflowService.V1.QueryWorkflowRequest, Temporalio.Api.WorkflowService.V1.QueryWorkflowResponse>(queries.QueryAsync);
         return table;
     }
