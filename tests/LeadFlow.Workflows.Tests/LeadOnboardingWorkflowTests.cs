@@ -98,6 +98,23 @@ public sealed class LeadOnboardingWorkflowTests(LeadFlowFixture flow) : IClassFi
     }
 
     [Fact]
+    public async Task ThrottlingBackend_IsRetriedNoSoonerThanItsRetryAfter()
+    {
+        var eventJson = TestLeads.Event(TestLeads.Detail());
+        var rut = TestLeads.RutOf(eventJson);
+        flow.Backend.Faults.FailNext("/create_partner", 2, 429, retryAfter: "2");
+
+        // The policy's own backoff is 100 ms; the server caps a failure's next retry delay at the maximum interval.
+        var result = await (await flow.StartLeadAsync(eventJson, LeadFlowFixture.FastRetries with { MaximumRetryInterval = TimeSpan.FromSeconds(10) })).GetResultAsync();
+
+        var attempts = flow.Backend.Faults.InjectedAt("/create_partner");
+        Assert.Equal(2, attempts.Count);
+        var gap = attempts[1] - attempts[0];
+        Assert.True(gap >= TimeSpan.FromSeconds(2), $"the throttled step was retried {gap.TotalMilliseconds:0} ms later; the backend asked for 2 s");
+        Assert.Equal(result.PartnerId, (await flow.Crm.FindPartnerAsync(rut))?.Id);
+    }
+
+    [Fact]
     public async Task BenefitRefusedForGood_UndoesPartnerAndClient_RecordsTheFailure_AndEndsFailed()
     {
         var eventJson = TestLeads.Event(TestLeads.Detail());
