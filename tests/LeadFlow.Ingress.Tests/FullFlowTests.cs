@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Status;
-using Microsoft.Extensions.Options;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Workflows;
+using Microsoft.Extensions.Options;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Exceptions;
 
