@@ -63,7 +63,8 @@ public static partial class PersonalData
     [GeneratedRegex(@"(?<![\d.])(\d{1,2}\.\d{3}\.\d{3}|\d{7,8})-[\dkK](?![\w])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
     private static partial Regex RutLike();
 
-    // Eight or more digits, optionally spaced or led by +: a phone (or a RUT without its hyphen).
-    [GeneratedRegex(@"(?<![\w])\+?\d(?:[ ]?\d){7,}(?![\w])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    // Eight or more digits, optionally spaced or led by +: a phone (or a RUT without its hyphen). Not a digit run that
+    // is part of a hyphenated id (a GUID's last group) or a word.
+    [GeneratedRegex(@"(?<![\w-])\+?\d(?:[ ]?\d){7,}(?![\w-])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
     private static partial Regex PhoneLike();
 }
