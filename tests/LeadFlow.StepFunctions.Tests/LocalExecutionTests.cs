@@ -101,6 +101,7 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
     {
         var rut = TestEvents.NewRut();
         var envelope = TestEvents.Envelope(rut);
+        var injectedBefore = backend.Host.Faults.InjectedCount("/create_partner");
         backend.Host.Faults.FailNext("/create_partner", 2, 429, retryAfter: "2");
 
         var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), TestEvents.LeadIdOf(envelope));
@@ -108,7 +109,7 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         Assert.True(run.Status == "SUCCEEDED", run.ToString());
         Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreatePartner));
         Assert.All(run.RetriersOf(LeadOnboardingSteps.CreatePartner), retrier => Assert.Equal([LeadErrorTypes.CrmThrottled], retrier));
-        Assert.Equal(2, backend.Host.Faults.InjectedCount("/create_partner"));
+        Assert.Equal(injectedBefore + 2, backend.Host.Faults.InjectedCount("/create_partner"));
         Assert.Equal(1, await crm.RowsAsync("partners", rut));
     }
 
