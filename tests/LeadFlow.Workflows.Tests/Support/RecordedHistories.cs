@@ -6,6 +6,8 @@ namespace LeadFlow.Workflows.Tests.Support;
 /// <summary>
 /// The workflow histories <c>ReplayTests</c> replays. The e2e tests write them from real runs when
 /// <c>LEADFLOW_RECORD_HISTORIES=1</c>; commit the files so a change that breaks running workflows fails CI.
+/// A checked-in history is never rewritten (it stands for runs of that code version still in production): a change to
+/// the workflow adds a history under a new name, recorded with the new code.
 /// </summary>
 public static class RecordedHistories
 {
@@ -15,7 +17,10 @@ public static class RecordedHistories
     public const string RejectedLead = "rejected-lead";
     public const string CompensatedFailure = "compensated-failure";
 
-    public static readonly IReadOnlyList<string> All = [HappyPath, RejectedLead, CompensatedFailure];
+    /// <summary>A compensated failure recorded with the lead search attributes and activity summaries (patch <c>lead-search-attributes</c>).</summary>
+    public const string CompensatedFailureWithSearchAttributes = "compensated-failure-search-attributes";
+
+    public static readonly IReadOnlyList<string> All = [HappyPath, RejectedLead, CompensatedFailure, CompensatedFailureWithSearchAttributes];
 
     public static bool Recording => Environment.GetEnvironmentVariable(EnvironmentVariable) == "1";
 
@@ -24,7 +29,7 @@ public static class RecordedHistories
 
     public static async Task RecordIfAskedAsync(WorkflowHandle handle, string name)
     {
-        if (!Recording)
+        if (!Recording || File.Exists(Path.Combine(SourceDirectory(), $"{name}.json")))
         {
             return;
         }
