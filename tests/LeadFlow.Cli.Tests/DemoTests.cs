@@ -29,6 +29,11 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.Contains("CreateBenefit (CrmRejected)", result.Output, StringComparison.Ordinal);
         Assert.Contains("retried through 2x 503 (demo fault)", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[", result.Output, StringComparison.Ordinal);
+
+        // The embedded server's Web UI, and each lead's page in it.
+        Assert.Matches(@"Temporal Web UI +http://127\.0\.0\.1:\d+/namespaces/default/workflows", result.Output);
+        Assert.Contains("Each lead in the Temporal Web UI", result.Output, StringComparison.Ordinal);
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(result.Output, @"http://127\.0\.0\.1:\d+/namespaces/default/workflows/lead-demo-[\w-]+/[0-9a-f-]{36}/history").Count);
     }
 
     [Fact]
