@@ -9,7 +9,8 @@ namespace LeadFlow.Workflows;
 /// <summary>
 /// What a person running leads sees of a run in the Temporal Web UI besides its events: the search attributes
 /// (<see cref="LeadSearchAttributes"/>) the run keeps current, and the activities' summaries, so the timeline reads like
-/// the process ("CreatePartner: store ESTACION_CENTRAL"). Summaries carry no personal data (<see cref="LeadSummary"/>).
+/// the process: the UI shows each activity as its type and summary, "CreatePartner • store ESTACION_CENTRAL", so a summary
+/// does not repeat the step's name. Summaries carry no personal data (<see cref="LeadSummary"/>).
 /// </summary>
 internal static class LeadRunVisibility
 {
@@ -36,20 +37,20 @@ internal static class LeadRunVisibility
     /// <summary>The summary of a create step's activity: what it writes, without personal data.</summary>
     public static string Summary(string step, Lead lead) => step switch
     {
-        LeadOnboardingSteps.CreateClient => $"{step}: {LeadSummary.PersonName(lead.Name, lead.Lastname)}, RUT {PersonalData.MaskRut(lead.Rut)}",
-        LeadOnboardingSteps.CreatePartner => $"{step}: store {lead.Store}",
-        LeadOnboardingSteps.CreateBenefit => $"{step}: {(lead.WantsBenefit ? "opted in" : "opted out")}",
-        _ => step,
+        LeadOnboardingSteps.CreateClient => $"{LeadSummary.PersonName(lead.Name, lead.Lastname)}, RUT {PersonalData.MaskRut(lead.Rut)}",
+        LeadOnboardingSteps.CreatePartner => $"store {lead.Store}",
+        LeadOnboardingSteps.CreateBenefit => lead.WantsBenefit ? "opted into the benefit" : "opted out of the benefit",
+        _ => "",
     };
 
     /// <summary>The local activity that unwraps and validates the event.</summary>
-    public static string ReceiveSummary => $"{LeadOnboardingSteps.ReceiveLead}: unwrap and validate the event";
+    public static string ReceiveSummary => "unwrap and validate the event";
 
     /// <summary>The error step: which step failed and how many rows it undoes.</summary>
     public static string RecordFailureSummary(LeadFailure failure)
     {
         var undo = failure.CreatedRecords.Count(record => record.Created);
-        return $"{LeadOnboardingSteps.RecordFailure}: {failure.FailedStep} failed ({failure.ErrorType}); undo {undo} row(s), record the failure";
+        return $"{failure.FailedStep} failed ({failure.ErrorType}): undo {undo} row(s), record the failure";
     }
 
     private static void Upsert(params (SearchAttributeKey<string> Key, string Value)[] values)

@@ -43,8 +43,10 @@ public sealed partial class DemoWebUiTests(ITestOutputHelper output)
         var history = await client.GetWorkflowHandle(failed.Id, runId: failed.RunId).FetchHistoryAsync();
         var benefitFailure = history.Events.Single(e => e.EventType == EventType.ActivityTaskFailed).ActivityTaskFailedEventAttributes.Failure.Message;
         Assert.StartsWith("CRM backend answered 422 to POST /create_benefit", benefitFailure, StringComparison.Ordinal);
-        var status = await client.GetWorkflowHandle<LeadOnboardingWorkflow>(failed.Id, runId: failed.RunId).QueryAsync(wf => wf.GetStatus());
-        Assert.Equal(LeadOutcome.Failed, status.Outcome);
+        var failedHandle = client.GetWorkflowHandle<LeadOnboardingWorkflow>(failed.Id, runId: failed.RunId);
+        Assert.Equal(LeadOutcome.Failed, (await failedHandle.QueryAsync(wf => wf.GetStatus())).Outcome);
+        var summary = await (await failedHandle.DescribeAsync()).GetStaticSummaryAsync();
+        Assert.Matches(@"^Lead Franz K\. · RUT \d{2}\*+-[\dK] · store VITACURA · demo$", summary);
 
         var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts", "demo");
         var spec = new
@@ -62,9 +64,12 @@ public sealed partial class DemoWebUiTests(ITestOutputHelper output)
                 id = failed.Id,
                 runId = failed.RunId,
                 activity = "CreateBenefit",
-                texts = new[] { "CRM backend answered 422 to POST /create_benefit", "RecordFailure" },
+                texts = new[] { "CRM backend answered 422 to POST /create_benefit", "RecordFailure", "store VITACURA" },
                 // The input panel shows the bus event itself: its id and the lead in its detail.
                 inputTexts = new[] { failed.Id["lead-".Length..], "Franz", "VITACURA", "LeadSubmitted" },
+
+                // The run's summary names the lead without the full RUT (the starter's StaticSummary).
+                summaryTexts = new[] { "Lead Franz K. · RUT " },
             },
         };
 
@@ -73,7 +78,7 @@ public sealed partial class DemoWebUiTests(ITestOutputHelper output)
         output.WriteLine(stderr);
 
         Assert.True(exitCode == 0, $"the browser test failed: {stdout} {stderr}");
-        foreach (var name in new[] { "webui-workflows", "webui-filtered", "webui-failed-history", "webui-failed-event" })
+        foreach (var name in new[] { "webui-workflows", "webui-filtered", "webui-failed-history", "webui-failed-summary", "webui-failed-event" })
         {
             Assert.True(File.Exists(Path.Combine(artifacts, $"{name}.png")), $"{name}.png was not saved");
         }
