@@ -4,29 +4,50 @@ using Microsoft.AspNetCore.Http;
 namespace LeadFlow.TestSupport;
 
 /// <summary>
-/// Faults for the requests of one lead only (its Idempotency-Key starts with <c>&lt;lead id&gt;:</c>), so a test can force the
+/// Faults for the requests of one lead only (its Idempotency-Key is <c>&lt;lead id&gt;:&lt;run&gt;:&lt;step&gt;</c>), so a test can force the
 /// order of overlapping leads: hold a request before the endpoint, hold the answer after the endpoint committed, delay
 /// it, or refuse it. <see cref="Clear"/> removes them and releases whatever they hold.
 /// </summary>
 public sealed partial class FaultInjector
 {
-    private readonly List<LeadFault> leadFaults = [];
+    private readonly Dictionary<(string Path, string LeadId), LeadFault> leadFaults = [];
 
-    /// <summary>A fault for the requests to <paramref name="path"/> made for <paramref name="leadId"/> (any run); configure it with its methods.</summary>
+    /// <summary>
+    /// A fault for the requests to <paramref name="path"/> made for <paramref name="leadId"/> (any run), replacing an earlier
+    /// one for the same path and lead; configure it with its methods before the requests come.
+    /// </summary>
     public LeadFault ForLead(string path, string leadId)
     {
         var fault = new LeadFault(Normalize(path), leadId);
         lock (gate)
         {
-            leadFaults.Add(fault);
+            if (leadFaults.Remove((fault.Path, leadId), out var replaced))
+            {
+                replaced.Release();
+            }
+
+            leadFaults[(fault.Path, leadId)] = fault;
         }
 
         return fault;
     }
 
+    /// <summary>Removes (and releases) every fault of <paramref name="leadId"/>, leaving the other leads' faults in place.</summary>
+    public void ClearLead(string leadId)
+    {
+        lock (gate)
+        {
+            foreach (var key in leadFaults.Keys.Where(k => k.LeadId == leadId).ToList())
+            {
+                leadFaults.Remove(key, out var fault);
+                fault!.Release();
+            }
+        }
+    }
+
     private void ClearLeadFaults()
     {
-        foreach (var fault in leadFaults)
+        foreach (var fault in leadFaults.Values)
         {
             fault.Release();
         }
@@ -37,18 +58,25 @@ public sealed partial class FaultInjector
     /// <summary>The middleware of <see cref="ForLead"/>'s faults; the backend host puts it after <see cref="InvokeAsync"/>.</summary>
     internal Task InvokeLeadFaultsAsync(HttpContext context, RequestDelegate next)
     {
-        var key = context.Request.Headers["Idempotency-Key"].ToString();
         LeadFault? fault = null;
-        if (key.Length > 0)
+        if (LeadIdOf(context.Request.Headers["Idempotency-Key"].ToString()) is { } leadId)
         {
             var path = Normalize(context.Request.Path);
             lock (gate)
             {
-                fault = leadFaults.LastOrDefault(f => f.Matches(path, key));
+                leadFaults.TryGetValue((path.ToLowerInvariant(), leadId), out fault);
             }
         }
 
         return fault is null ? next(context) : fault.HandleAsync(context, next);
+    }
+
+    /// <summary>The lead of a key <c>&lt;lead id&gt;:&lt;run&gt;:&lt;step&gt;</c> (read from the right: an event id may hold colons); null for other keys.</summary>
+    private static string? LeadIdOf(string idempotencyKey)
+    {
+        var step = idempotencyKey.LastIndexOf(':');
+        var run = step > 0 ? idempotencyKey.LastIndexOf(':', step - 1) : -1;
+        return run > 0 ? idempotencyKey[..run] : null;
     }
 }
 
@@ -66,7 +94,7 @@ public sealed class LeadFault
 
     internal LeadFault(string path, string leadId)
     {
-        Path = path;
+        Path = path.ToLowerInvariant();
         LeadId = leadId;
     }
 
@@ -121,9 +149,6 @@ public sealed class LeadFault
 
     /// <summary>Lets held requests and answers go on (also for requests that arrive later).</summary>
     public void Release() => released.TrySetResult();
-
-    internal bool Matches(string path, string idempotencyKey) =>
-        string.Equals(path, Path, StringComparison.OrdinalIgnoreCase) && idempotencyKey.StartsWith(LeadId + ":", StringComparison.Ordinal);
 
     internal async Task HandleAsync(HttpContext context, RequestDelegate next)
     {
