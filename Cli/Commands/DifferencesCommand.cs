@@ -37,19 +37,18 @@ public static class DifferencesCommand
                 }
 
                 var table = new Table().Border(TableBorder.Rounded).Title("Differences kept for review (newest first; stored values were kept)");
-                table.AddColumn("#").AddColumn("Lead (run)").AddColumn("Row").AddColumn("RUT").AddColumn("Field").AddColumn("Stored").AddColumn("Submitted").AddColumn("Event time").AddColumn("Note");
+                table.AddColumn("#").AddColumn("Lead").AddColumn("Row").AddColumn("RUT").AddColumn("Field").AddColumn("Stored -> submitted").AddColumn("Event time").AddColumn("Note");
                 foreach (var difference in page.Items)
                 {
                     table.AddRow(
                         difference.Id.ToString(CultureInfo.InvariantCulture),
-                        Markup.Escape(difference.LeadId is null ? "(no lead named)" : $"{difference.LeadId} ({difference.RunId})"),
+                        Markup.Escape(difference.LeadId ?? "(no lead named)"),
                         Markup.Escape($"{difference.Entity} {difference.RowId.ToString(CultureInfo.InvariantCulture)}"),
                         Markup.Escape(PersonalData.MaskRut(difference.Rut)),
                         Markup.Escape(difference.Field),
-                        Markup.Escape(MaskedValue(difference.Field, difference.StoredValue)),
-                        Markup.Escape(MaskedValue(difference.Field, difference.SubmittedValue)),
+                        Markup.Escape($"{MaskedValue(difference.Field, difference.StoredValue)} -> {MaskedValue(difference.Field, difference.SubmittedValue)}"),
                         difference.EventTime?.ToString("u", CultureInfo.InvariantCulture) ?? "-",
-                        difference.CompensatedAt is { } compensated ? $"its run was compensated {compensated.ToString("u", CultureInfo.InvariantCulture)}" : "");
+                        difference.CompensatedAt is null ? "" : "its run was compensated");
                 }
 
                 console.Write(table);
