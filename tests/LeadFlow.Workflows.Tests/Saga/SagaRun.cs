@@ -136,13 +136,24 @@ public static class SagaRun
             }
 
             LeadStatus? status = null;
-            try
+            for (var attempt = 1; status is null; attempt++)
             {
-                status = await handle.QueryAsync(workflow => workflow.GetStatus());
-            }
-            catch (Exception e) when (e is RpcException or WorkflowQueryFailedException or WorkflowQueryRejectedException)
-            {
-                unexpected ??= $"status query failed: {e.Message}";
+                try
+                {
+                    status = await handle.QueryAsync(workflow => workflow.GetStatus());
+                }
+                catch (Exception e) when (e is RpcException or WorkflowQueryFailedException or WorkflowQueryRejectedException)
+                {
+                    // A query replays the run on the worker; on a starved machine that replay can exceed the SDK's
+                    // deadlock detection (TMPRL1101, 2 s). A caller retries a failed query: so does this check.
+                    if (attempt == 5)
+                    {
+                        unexpected ??= $"status query failed {attempt} times: {e.Message}";
+                        break;
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
             }
 
             return new SagaLeadEnd(lead, handle.ResultRunId ?? handle.RunId, outcome, result, status, started, duplicated, unexpected ?? errors.GetValueOrDefault(lead.Index));
