@@ -58,6 +58,8 @@ public sealed class CancellationTests(LeadFlowFixture flow) : IClassFixture<Lead
         Assert.Equal(LeadOnboardingSteps.CreatePartner, record.Step);
         Assert.StartsWith($"{LeadErrorTypes.LeadCancelled}: ", record.Reason, StringComparison.Ordinal);
         Assert.Equal(status.Error.FailureRecordId, record.Id);
+
+        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.CancelledLead);
     }
 
     [Fact]

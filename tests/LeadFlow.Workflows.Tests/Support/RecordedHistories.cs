@@ -15,7 +15,16 @@ public static class RecordedHistories
     public const string RejectedLead = "rejected-lead";
     public const string CompensatedFailure = "compensated-failure";
 
-    public static readonly IReadOnlyList<string> All = [HappyPath, RejectedLead, CompensatedFailure];
+    /// <summary>A run cancelled while CreatePartner committed: undone by key, ended Canceled behind the patch marker.</summary>
+    public const string CancelledLead = "cancelled-lead";
+
+    /// <summary>
+    /// A run cancelled the same way by the workflow before cancelled runs ended Canceled (recorded from that version):
+    /// it ended Failed, and must still replay so (<see cref="LeadOnboardingWorkflow.CancelledRunsEndCanceledPatch"/>).
+    /// </summary>
+    public const string CancelledBeforePatch = "cancelled-before-patch";
+
+    public static readonly IReadOnlyList<string> All = [HappyPath, RejectedLead, CompensatedFailure, CancelledLead, CancelledBeforePatch];
 
     public static bool Recording => Environment.GetEnvironmentVariable(EnvironmentVariable) == "1";
 
