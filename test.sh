@@ -36,6 +36,11 @@ if [ -f tests/node/package-lock.json ]; then
   (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The embedded Temporal server serves the Temporal Web UI, built by npm from EmbeddedTemporal/WebUi's lockfile
+# into a cache keyed by its sources (~/.cache/leadflow/webui/<hash>): built here only when that cache misses.
+log "Temporal Web UI of the embedded server (npm ci + vite build on a cache miss)"
+dotnet run -c Release --project EmbeddedTemporal -- --ui-build only
+
 results="$(mktemp -d)"
 log "dotnet test LeadFlow.sln"
 status=0

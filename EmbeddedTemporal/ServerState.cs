@@ -14,7 +14,7 @@ internal sealed class ServerState : IDisposable
     public ServerState(EmbeddedTemporalOptions options)
     {
         Options = options;
-        Namespaces = new NamespaceRegistry(options.Namespaces);
+        Namespaces = new NamespaceRegistry(options);
     }
 
     public EmbeddedTemporalOptions Options { get; }

@@ -39,14 +39,17 @@ internal static class ActivityRetryPolicy
     public static (RetryState State, TimeSpan Backoff) Next(ActivityInfo activity, Failure failure, DateTime now)
     {
         var policy = activity.RetryPolicy;
-        if (policy.MaximumAttempts > 0 && activity.Attempt >= policy.MaximumAttempts)
-        {
-            return (RetryState.MaximumAttemptsReached, TimeSpan.Zero);
-        }
 
+        // A non-retryable failure says so even on the last attempt: the server checks it before the attempt
+        // count (service/history/workflow/retry.go, getBackoffInterval).
         if (IsNonRetryable(failure, policy))
         {
             return (RetryState.NonRetryableFailure, TimeSpan.Zero);
+        }
+
+        if (policy.MaximumAttempts > 0 && activity.Attempt >= policy.MaximumAttempts)
+        {
+            return (RetryState.MaximumAttemptsReached, TimeSpan.Zero);
         }
 
         var backoff = failure.ApplicationFailureInfo?.NextRetryDelay is { } explicitDelay && explicitDelay.ToTimeSpan() > TimeSpan.Zero

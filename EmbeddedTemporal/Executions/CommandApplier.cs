@@ -1,4 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
+using LeadFlow.EmbeddedTemporal.Namespaces;
+using LeadFlow.EmbeddedTemporal.Visibility;
 using Temporalio.Api.Command.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
@@ -18,7 +20,7 @@ internal sealed class CommandApplier(ServerState state, ActivityScheduling activ
     /// Checks the whole batch before anything is written: a bad command fails the workflow task and none of
     /// the batch is recorded, as on the real server. Returns the reason, or null when the batch is valid.
     /// </summary>
-    public static (string Message, WorkflowTaskFailedCause Cause)? Validate(WorkflowRun run, IEnumerable<Command> commands)
+    public static (string Message, WorkflowTaskFailedCause Cause)? Validate(WorkflowRun run, NamespaceRecord ns, IEnumerable<Command> commands)
     {
         var activityIds = new HashSet<string>(run.ActivityIds.Keys, StringComparer.Ordinal);
         foreach (var command in commands)
@@ -43,10 +45,24 @@ internal sealed class CommandApplier(ServerState state, ActivityScheduling activ
                     }
 
                     break;
+                case CommandType.UpsertWorkflowSearchAttributes:
+                    // The history service validates upserts like starts (searchattribute.Validator) and fails the task.
+                    if (SearchAttributeSchema.Validate(ns, command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes) is { } badUpsert)
+                    {
+                        return (badUpsert, WorkflowTaskFailedCause.BadSearchAttributes);
+                    }
+
+                    break;
+                case CommandType.ContinueAsNewWorkflowExecution:
+                    if (SearchAttributeSchema.Validate(ns, command.ContinueAsNewWorkflowExecutionCommandAttributes.SearchAttributes) is { } badNext)
+                    {
+                        return (badNext, WorkflowTaskFailedCause.BadSearchAttributes);
+                    }
+
+                    break;
                 case CommandType.RequestCancelActivityTask or CommandType.StartTimer or CommandType.CancelTimer or CommandType.RecordMarker
-                    or CommandType.UpsertWorkflowSearchAttributes or CommandType.ModifyWorkflowProperties or CommandType.CompleteWorkflowExecution
-                    or CommandType.FailWorkflowExecution or CommandType.CancelWorkflowExecution or CommandType.ContinueAsNewWorkflowExecution
-                    or CommandType.ProtocolMessage:
+                    or CommandType.ModifyWorkflowProperties or CommandType.CompleteWorkflowExecution
+                    or CommandType.FailWorkflowExecution or CommandType.CancelWorkflowExecution or CommandType.ProtocolMessage:
                     break;
                 default:
                     return ($"Command {command.CommandType} is not supported by the embedded Temporal server (development/test only).", WorkflowTaskFailedCause.Unspecified);
@@ -67,6 +83,22 @@ internal sealed class CommandApplier(ServerState state, ActivityScheduling activ
                 break;
             }
 
+            var firstEventId = run.History.NextEventId;
+            ApplyOne(run, command, completedEventId, identity, ref needsTask);
+
+            // The summary of an activity, timer or close (Command.user_metadata) goes on the event the command wrote.
+            if (command.UserMetadata is not null && run.History.LastEventId >= firstEventId)
+            {
+                run.History[firstEventId].UserMetadata = command.UserMetadata;
+            }
+        }
+
+        return needsTask;
+    }
+
+    private void ApplyOne(WorkflowRun run, Command command, long completedEventId, string identity, ref bool needsTask)
+    {
+        {
             switch (command.CommandType)
             {
                 case CommandType.ScheduleActivityTask:
@@ -94,10 +126,7 @@ internal sealed class CommandApplier(ServerState state, ActivityScheduling activ
                     break;
                 case CommandType.UpsertWorkflowSearchAttributes:
                     var upsert = command.UpsertWorkflowSearchAttributesCommandAttributes;
-                    foreach (var field in upsert.SearchAttributes.IndexedFields)
-                    {
-                        run.SearchAttributes.IndexedFields[field.Key] = field.Value;
-                    }
+                    SearchAttributeSchema.Merge(run.SearchAttributes, upsert.SearchAttributes);
 
                     Append(run, EventType.UpsertWorkflowSearchAttributes, e => e.UpsertWorkflowSearchAttributesEventAttributes = new UpsertWorkflowSearchAttributesEventAttributes
                     {
@@ -150,8 +179,6 @@ internal sealed class CommandApplier(ServerState state, ActivityScheduling activ
                     throw new InvalidOperationException($"Command {command.CommandType} passed validation but has no handler.");
             }
         }
-
-        return needsTask;
     }
 
     private void StartTimer(WorkflowRun run, StartTimerCommandAttributes command, long completedEventId)

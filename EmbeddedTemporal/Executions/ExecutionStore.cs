@@ -41,4 +41,20 @@ internal sealed class ExecutionStore
     }
 
     public WorkflowRun? FindByRunId(string runId) => _runs.GetValueOrDefault(runId);
+
+    /// <summary>Number of runs kept (open and closed), for tests and benchmarks.</summary>
+    public int RunCount => _runs.Count;
+
+    /// <summary>Forgets a closed run (retention). Caller holds the run's lock, which is its chain's.</summary>
+    public void Delete(WorkflowRun run)
+    {
+        var chain = run.Chain;
+        chain.Runs.Remove(run);
+        _runs.TryRemove(run.RunId, out _);
+        if (chain.Runs.Count == 0)
+        {
+            chain.IsDeleted = true;
+            _chains.TryRemove(new KeyValuePair<(string, string), WorkflowChain>((chain.Namespace, chain.WorkflowId), chain));
+        }
+    }
 }

@@ -17,8 +17,34 @@ internal sealed class HistoryHandlers(ServerState state)
 {
     private const int DefaultPageSize = 1000;
 
-    public void Register(RpcHandlerTable table) =>
+    public void Register(RpcHandlerTable table)
+    {
         table.Add<GetWorkflowExecutionHistoryRequest, GetWorkflowExecutionHistoryResponse>(GetHistoryAsync);
+        table.Add<GetWorkflowExecutionHistoryReverseRequest, GetWorkflowExecutionHistoryReverseResponse>(GetHistoryReverse);
+    }
+
+    /// <summary>Newest event first, paged backwards (the Web UI reads the end of long histories this way).</summary>
+    private GetWorkflowExecutionHistoryReverseResponse GetHistoryReverse(GetWorkflowExecutionHistoryReverseRequest request)
+    {
+        state.Namespaces.Require(request.Namespace);
+        var (runId, before) = DecodePageToken(request.NextPageToken);
+        var run = runId is null
+            ? state.Executions.Find(request.Namespace, request.Execution?.WorkflowId ?? string.Empty, request.Execution?.RunId)
+            : state.Executions.FindByRunId(runId) ?? throw RpcErrors.InvalidArgument("Invalid NextPageToken.");
+        var pageSize = request.MaximumPageSize > 0 ? request.MaximumPageSize : DefaultPageSize;
+        lock (run.Gate)
+        {
+            var last = runId is null ? run.History.LastEventId : before - 1;
+            var first = Math.Max(1, last - pageSize + 1);
+            var events = run.History.Slice(first, (int)Math.Max(0, last - first + 1));
+            events.Reverse();
+            return new GetWorkflowExecutionHistoryReverseResponse
+            {
+                History = new History { Events = { events } },
+                NextPageToken = first > 1 ? EncodePageToken(run.RunId, first) : ByteString.Empty,
+            };
+        }
+    }
 
     private async Task<GetWorkflowExecutionHistoryResponse> GetHistoryAsync(GetWorkflowExecutionHistoryRequest request, ServerCallContext context)
     {

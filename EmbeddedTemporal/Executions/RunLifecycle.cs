@@ -32,6 +32,9 @@ internal sealed record RunStartSpec
 
     public SearchAttributes? SearchAttributes { get; init; }
 
+    /// <summary>Summary and details of the start (user_metadata), written on WorkflowExecutionStarted.</summary>
+    public Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata { get; init; }
+
     public RetryPolicy? RetryPolicy { get; init; }
 
     public TimeSpan StartDelay { get; init; }
@@ -58,6 +61,8 @@ internal sealed record RunStartSpec
 /// <summary>Creates runs and closes them, writing the events the real history service writes.</summary>
 internal sealed class RunLifecycle(ServerState state, WorkflowTasks workflowTasks)
 {
+    private readonly Retention _retention = new(state);
+
     /// <summary>Default and cap of the workflow task timeout, as in the real server.</summary>
     private static readonly TimeSpan DefaultWorkflowTaskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxWorkflowTaskTimeout = TimeSpan.FromSeconds(120);
@@ -94,8 +99,9 @@ internal sealed class RunLifecycle(ServerState state, WorkflowTasks workflowTask
             ExecutionExpiration = expiration,
             WorkflowTaskTimeout = taskTimeout,
             Memo = spec.Memo?.Clone() ?? new Memo(),
-            SearchAttributes = spec.SearchAttributes?.Clone() ?? new SearchAttributes(),
+            UserMetadata = spec.UserMetadata,
         };
+        Visibility.SearchAttributeSchema.Merge(run.SearchAttributes, spec.SearchAttributes);
         run.SeenRequestIds.Add(spec.RequestId);
 
         var attributes = new WorkflowExecutionStartedEventAttributes
@@ -122,7 +128,12 @@ internal sealed class RunLifecycle(ServerState state, WorkflowTasks workflowTask
             Header = spec.Header ?? new Header(),
             WorkflowId = chain.WorkflowId,
         };
-        run.History.Append(new HistoryEvent { EventType = EventType.WorkflowExecutionStarted, WorkflowExecutionStartedEventAttributes = attributes });
+        run.History.Append(new HistoryEvent
+        {
+            EventType = EventType.WorkflowExecutionStarted,
+            WorkflowExecutionStartedEventAttributes = attributes,
+            UserMetadata = spec.UserMetadata,
+        });
         if (spec.SignalEvent is { } signal)
         {
             run.History.Append(signal);
@@ -190,6 +201,8 @@ internal sealed class RunLifecycle(ServerState state, WorkflowTasks workflowTask
         run.ActivityIds.Clear();
         run.Timers.Clear();
         run.BufferedWrites.Clear();
+        run.SeenRequestIds.Clear();
+        _retention.ScheduleDeletion(run);
     }
 
     private void ArmRunTimeout(WorkflowRun run)

@@ -34,23 +34,57 @@ internal sealed class StartHandlers(ServerState state, RunLifecycle lifecycle, W
             Header = request.Header,
             Memo = request.Memo,
             SearchAttributes = request.SearchAttributes,
+            UserMetadata = request.UserMetadata,
             RetryPolicy = request.RetryPolicy,
             StartDelay = request.WorkflowStartDelay?.ToTimeSpan() ?? TimeSpan.Zero,
         };
+        ValidateSearchAttributes(request.Namespace, request.SearchAttributes);
 
-        var chain = state.Executions.Chain(request.Namespace, request.WorkflowId);
-        lock (chain.Gate)
+        while (true)
         {
-            var (run, started) = StartOrReuse(chain, spec, request.WorkflowIdReusePolicy, request.WorkflowIdConflictPolicy);
-            return new StartWorkflowExecutionResponse { RunId = run.RunId, Started = started, Status = run.Status };
+            var chain = state.Executions.Chain(request.Namespace, request.WorkflowId);
+            lock (chain.Gate)
+            {
+                if (chain.IsDeleted)
+                {
+                    continue;
+                }
+
+                var (run, started) = StartOrReuse(chain, spec, request.WorkflowIdReusePolicy, request.WorkflowIdConflictPolicy);
+                return new StartWorkflowExecutionResponse { RunId = run.RunId, Started = started, Status = run.Status };
+            }
+        }
+    }
+
+    /// <summary>Unknown attributes and values of the wrong type are refused before anything starts, as the frontend does.</summary>
+    private void ValidateSearchAttributes(string @namespace, Temporalio.Api.Common.V1.SearchAttributes? attributes)
+    {
+        if (Visibility.SearchAttributeSchema.Validate(state.Namespaces.Require(@namespace), attributes) is { } invalid)
+        {
+            throw RpcErrors.InvalidArgument(invalid);
         }
     }
 
     private SignalWithStartWorkflowExecutionResponse SignalWithStart(SignalWithStartWorkflowExecutionRequest request)
     {
         Validate(request.Namespace, request.WorkflowId, request.WorkflowType?.Name, request.TaskQueue?.Name);
-        var chain = state.Executions.Chain(request.Namespace, request.WorkflowId);
-        lock (chain.Gate)
+        ValidateSearchAttributes(request.Namespace, request.SearchAttributes);
+        while (true)
+        {
+            var chain = state.Executions.Chain(request.Namespace, request.WorkflowId);
+            lock (chain.Gate)
+            {
+                if (!chain.IsDeleted)
+                {
+                    return SignalWithStart(request, chain);
+                }
+            }
+        }
+    }
+
+    /// <summary>Caller holds the chain lock.</summary>
+    private SignalWithStartWorkflowExecutionResponse SignalWithStart(SignalWithStartWorkflowExecutionRequest request, WorkflowChain chain)
+    {
         {
             // Signal-with-start signals an open run whatever the conflict policy (except TerminateExisting).
             if (chain.Current is { IsOpen: true } open && request.WorkflowIdConflictPolicy != WorkflowIdConflictPolicy.TerminateExisting)
@@ -72,6 +106,7 @@ internal sealed class StartHandlers(ServerState state, RunLifecycle lifecycle, W
                 Header = request.Header,
                 Memo = request.Memo,
                 SearchAttributes = request.SearchAttributes,
+                UserMetadata = request.UserMetadata,
                 RetryPolicy = request.RetryPolicy,
                 StartDelay = request.WorkflowStartDelay?.ToTimeSpan() ?? TimeSpan.Zero,
                 SignalEvent = Signals.SignaledEvent(request.SignalName, request.SignalInput, request.Identity, request.Header),

@@ -13,4 +13,10 @@ internal sealed class WorkflowChain(string @namespace, string workflowId)
     public List<WorkflowRun> Runs { get; } = [];
 
     public WorkflowRun? Current => Runs.Count == 0 ? null : Runs[^1];
+
+    /// <summary>
+    /// Set when retention deleted the chain's last run: the chain is out of the store, and a start that
+    /// obtained it just before must look the workflow id up again.
+    /// </summary>
+    public bool IsDeleted { get; set; }
 }

@@ -64,6 +64,9 @@ internal sealed class WorkflowRun
 
     public SearchAttributes SearchAttributes { get; set; } = new();
 
+    /// <summary>Summary and details given at start (user_metadata); the UI shows them, the server only keeps them.</summary>
+    public Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata { get; set; }
+
     /// <summary>Started event id of the last completed workflow task (what the worker has already seen).</summary>
     public long PreviousStartedEventId { get; set; }
 

@@ -27,7 +27,7 @@ internal sealed class WorkflowTaskHandlers(ServerState state, WorkflowTasks work
         using var poll = LongPoll.Start(state, context);
         while (true)
         {
-            var item = await poll.TakeAsync(queue, context).ConfigureAwait(false);
+            var item = await poll.TakeAsync(queue, request.Identity, context).ConfigureAwait(false);
             if (item is null)
             {
                 return new PollWorkflowTaskQueueResponse();
@@ -51,7 +51,7 @@ internal sealed class WorkflowTaskHandlers(ServerState state, WorkflowTasks work
             EnsureCurrent(run, task);
             AnswerQueries(task, request);
 
-            if (CommandApplier.Validate(run, request.Commands) is { } invalid)
+            if (CommandApplier.Validate(run, state.Namespaces.Require(run.Namespace), request.Commands) is { } invalid)
             {
                 // A bad command fails the task and nothing of the batch is written, as on the real server.
                 WriteFailed(run, task, invalid.Cause, ServerFailure(invalid.Message), request.Identity);

@@ -32,10 +32,10 @@ internal sealed class LongPoll : IDisposable
     }
 
     /// <summary>The next task of <paramref name="queue"/>, or default when the poll ends first. The wait is timed apart from handler work.</summary>
-    public async Task<TTask?> TakeAsync<TTask>(TaskQueue<TTask> queue, ServerCallContext context)
+    public async Task<TTask?> TakeAsync<TTask>(TaskQueue<TTask> queue, string identity, ServerCallContext context)
     {
         var waitStarted = Stopwatch.GetTimestamp();
-        var item = await queue.TakeAsync(Token).ConfigureAwait(false);
+        var item = await queue.TakeAsync(identity, Token).ConfigureAwait(false);
         RpcCallTiming.Of(context)?.AddWaiting(waitStarted);
         return item;
     }

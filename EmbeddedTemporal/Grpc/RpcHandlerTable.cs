@@ -3,11 +3,11 @@ using Grpc.Core;
 
 namespace LeadFlow.EmbeddedTemporal.Grpc;
 
-/// <summary>A WorkflowService method implemented by this server; the request is already parsed.</summary>
+/// <summary>A gRPC method implemented by this server; the request is already parsed.</summary>
 internal delegate Task<IMessage> RpcHandler(IMessage request, ServerCallContext context);
 
 /// <summary>
-/// Which WorkflowService methods this server answers. The method name is derived from the request type
+/// Which methods of one service this server answers. The method name is derived from the request type
 /// (StartWorkflowExecutionRequest -> StartWorkflowExecution), which is how the Temporal protos are named.
 /// </summary>
 internal sealed class RpcHandlerTable

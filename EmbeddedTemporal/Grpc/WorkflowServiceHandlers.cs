@@ -1,13 +1,14 @@
 using LeadFlow.EmbeddedTemporal.Executions;
 using LeadFlow.EmbeddedTemporal.Namespaces;
+using LeadFlow.EmbeddedTemporal.TaskQueues;
 using LeadFlow.EmbeddedTemporal.Visibility;
 
 namespace LeadFlow.EmbeddedTemporal.Grpc;
 
-/// <summary>Wires the engine parts together and lists every WorkflowService method this server implements.</summary>
+/// <summary>Wires the engine parts together and lists every WorkflowService and OperatorService method this server implements.</summary>
 internal static class WorkflowServiceHandlers
 {
-    public static RpcHandlerTable Create(ServerState state)
+    public static ServiceHandlers Create(ServerState state)
     {
         var workflowTasks = new WorkflowTasks(state);
         var lifecycle = new RunLifecycle(state, workflowTasks);
@@ -25,7 +26,11 @@ internal static class WorkflowServiceHandlers
         new ActivityHandlers(state, scheduling, outcomes).Register(table);
         new HistoryHandlers(state).Register(table);
         new VisibilityHandlers(state).Register(table);
+        new TaskQueueHandlers(state).Register(table);
         table.Add<Temporalio.Api.WorkflowService.V1.QueryWorkflowRequest, Temporalio.Api.WorkflowService.V1.QueryWorkflowResponse>(queries.QueryAsync);
-        return table;
+
+        var operatorTable = new RpcHandlerTable();
+        new SearchAttributeHandlers(state).Register(operatorTable);
+        return new ServiceHandlers(table, operatorTable);
     }
 }

@@ -15,6 +15,7 @@ internal sealed class NamespaceHandlers(ServerState state)
         table.Add<DescribeNamespaceRequest, DescribeNamespaceResponse>(DescribeNamespace);
         table.Add<RegisterNamespaceRequest, RegisterNamespaceResponse>(RegisterNamespace);
         table.Add<ListNamespacesRequest, ListNamespacesResponse>(ListNamespaces);
+        table.Add<UpdateNamespaceRequest, UpdateNamespaceResponse>(UpdateNamespace);
         table.Add<GetClusterInfoRequest, GetClusterInfoResponse>(GetClusterInfo);
     }
 
@@ -61,11 +62,33 @@ internal sealed class NamespaceHandlers(ServerState state)
             throw RpcErrors.InvalidArgument("Namespace is not set on request.");
         }
 
-        var retention = request.WorkflowExecutionRetentionPeriod?.ToTimeSpan() ?? TimeSpan.FromDays(1);
+        var retention = request.WorkflowExecutionRetentionPeriod is { } period ? ValidRetention(period) : state.Options.DefaultRetention;
         return state.Namespaces.Register(request.Namespace, request.Description, retention)
             ? new RegisterNamespaceResponse()
             : throw RpcErrors.NamespaceAlreadyExists(request.Namespace);
     }
+
+    /// <summary>Description and retention can change; the new retention applies to runs that close from now on.</summary>
+    private UpdateNamespaceResponse UpdateNamespace(UpdateNamespaceRequest request)
+    {
+        var record = state.Namespaces.Require(request.Namespace);
+        if (request.UpdateInfo is { } info && !string.IsNullOrEmpty(info.Description))
+        {
+            record.Description = info.Description;
+        }
+
+        if (request.Config?.WorkflowExecutionRetentionTtl is { } ttl)
+        {
+            record.Retention = ValidRetention(ttl);
+        }
+
+        return new UpdateNamespaceResponse { NamespaceInfo = record.Info, Config = record.Config, ReplicationConfig = record.Replication, IsGlobalNamespace = false };
+    }
+
+    private static TimeSpan ValidRetention(Google.Protobuf.WellKnownTypes.Duration period) =>
+        period.ToTimeSpan() is var retention && retention > TimeSpan.Zero
+            ? retention
+            : throw RpcErrors.InvalidArgument("A valid retention period is not set on request.");
 
     private ListNamespacesResponse ListNamespaces(ListNamespacesRequest request)
     {

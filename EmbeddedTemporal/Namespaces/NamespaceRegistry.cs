@@ -12,11 +12,11 @@ internal sealed class NamespaceRegistry
 {
     private readonly ConcurrentDictionary<string, NamespaceRecord> _namespaces = new(StringComparer.Ordinal);
 
-    public NamespaceRegistry(IEnumerable<string> initial)
+    public NamespaceRegistry(EmbeddedTemporalOptions options)
     {
-        foreach (var name in initial)
+        foreach (var name in options.Namespaces)
         {
-            Register(name, string.Empty, TimeSpan.FromDays(1));
+            Register(name, string.Empty, options.RetentionOf(name));
         }
     }
 
@@ -30,9 +30,21 @@ internal sealed class NamespaceRegistry
         _namespaces.TryGetValue(name, out var record) ? record : throw RpcErrors.NamespaceNotFound(name);
 }
 
-/// <summary>A registered namespace.</summary>
-internal sealed record NamespaceRecord(string Name, string Id, string Description, TimeSpan Retention)
+/// <summary>A registered namespace: its retention and its custom search attributes can change at run time.</summary>
+internal sealed class NamespaceRecord(string name, string id, string description, TimeSpan retention)
 {
+    public string Name { get; } = name;
+
+    public string Id { get; } = id;
+
+    public string Description { get; set; } = description;
+
+    /// <summary>How long a closed run is kept before it is deleted (workflow_execution_retention_ttl).</summary>
+    public TimeSpan Retention { get; set; } = retention;
+
+    /// <summary>Custom search attributes registered with OperatorService.AddSearchAttributes, by name.</summary>
+    public ConcurrentDictionary<string, IndexedValueType> CustomSearchAttributes { get; } = new(StringComparer.Ordinal);
+
     public NamespaceInfo Info => new()
     {
         Name = Name,

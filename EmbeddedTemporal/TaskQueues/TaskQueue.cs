@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace LeadFlow.EmbeddedTemporal.TaskQueues;
@@ -9,6 +10,7 @@ namespace LeadFlow.EmbeddedTemporal.TaskQueues;
 internal sealed class TaskQueue<TTask>(string name)
 {
     private readonly Channel<TTask> _tasks = Channel.CreateUnbounded<TTask>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly ConcurrentDictionary<string, DateTime> _pollers = new(StringComparer.Ordinal);
     private long _lastPollTicks;
     private int _activePollers;
 
@@ -27,8 +29,9 @@ internal sealed class TaskQueue<TTask>(string name)
     public void Add(TTask task) => _tasks.Writer.TryWrite(task);
 
     /// <summary>Waits for a task until the token fires; returns default when it did.</summary>
-    public async Task<TTask?> TakeAsync(CancellationToken cancellationToken)
+    public async Task<TTask?> TakeAsync(string identity, CancellationToken cancellationToken)
     {
+        _pollers[identity] = DateTime.UtcNow;
         Interlocked.Increment(ref _activePollers);
         try
         {
@@ -40,9 +43,25 @@ internal sealed class TaskQueue<TTask>(string name)
         }
         finally
         {
+            _pollers[identity] = DateTime.UtcNow;
             Interlocked.Exchange(ref _lastPollTicks, DateTime.UtcNow.Ticks);
             Interlocked.Decrement(ref _activePollers);
         }
+    }
+
+    /// <summary>
+    /// Workers that polled within <paramref name="window"/> and when they last did (DescribeTaskQueue's pollers;
+    /// the matching service forgets a poller after 5 minutes, matching.PollerHistoryTTL). Older entries are dropped.
+    /// </summary>
+    public IReadOnlyList<(string Identity, DateTime LastAccess)> RecentPollers(TimeSpan window)
+    {
+        var since = DateTime.UtcNow - window;
+        foreach (var stale in _pollers.Where(p => p.Value < since).ToList())
+        {
+            _pollers.TryRemove(stale);
+        }
+
+        return _pollers.Select(p => (p.Key, p.Value)).OrderByDescending(p => p.Value).ToList();
     }
 
     /// <summary>Marks the queue dead and hands back what was queued so it can be redirected.</summary>

@@ -24,6 +24,9 @@ internal sealed class TaskQueueRegistry
     public TaskQueue<WorkflowTaskItem>? FindWorkflow(string @namespace, string name) =>
         _workflowQueues.GetValueOrDefault((@namespace, name));
 
+    public TaskQueue<ActivityTaskItem>? FindActivity(string @namespace, string name) =>
+        _activityQueues.GetValueOrDefault((@namespace, name));
+
     /// <summary>Sticky queues are per worker process; once it shuts down the queue is forgotten.</summary>
     public List<WorkflowTaskItem> ShutDownSticky(string @namespace, string name) =>
         _workflowQueues.TryRemove((@namespace, name), out var queue) ? queue.ShutDown() : [];

@@ -2,6 +2,8 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using LeadFlow.EmbeddedTemporal.Executions;
 using LeadFlow.EmbeddedTemporal.Grpc;
+using LeadFlow.EmbeddedTemporal.Namespaces;
+using LeadFlow.EmbeddedTemporal.Visibility;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.TaskQueue.V1;
@@ -10,7 +12,7 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace LeadFlow.EmbeddedTemporal.Visibility;
 
-/// <summary>DescribeWorkflowExecution, ListWorkflowExecutions and CountWorkflowExecutions over the in-memory runs.</summary>
+/// <summary>DescribeWorkflowExecution, ListWorkflowExecutions and CountWorkflowExecutions over the in-memory runs (see <see cref="VisibilityFilter"/> for the query language).</summary>
 internal sealed class VisibilityHandlers(ServerState state)
 {
     private const int DefaultPageSize = 1000;
@@ -24,7 +26,7 @@ internal sealed class VisibilityHandlers(ServerState state)
 
     private DescribeWorkflowExecutionResponse Describe(DescribeWorkflowExecutionRequest request)
     {
-        state.Namespaces.Require(request.Namespace);
+        var ns = state.Namespaces.Require(request.Namespace);
         var run = state.Executions.Find(request.Namespace, request.Execution?.WorkflowId ?? string.Empty, request.Execution?.RunId);
         lock (run.Gate)
         {
@@ -36,8 +38,9 @@ internal sealed class VisibilityHandlers(ServerState state)
                     WorkflowExecutionTimeout = Duration.FromTimeSpan(run.ExecutionTimeout),
                     WorkflowRunTimeout = Duration.FromTimeSpan(run.RunTimeout),
                     DefaultWorkflowTaskTimeout = Duration.FromTimeSpan(run.WorkflowTaskTimeout),
+                    UserMetadata = run.UserMetadata,
                 },
-                WorkflowExecutionInfo = Info(run),
+                WorkflowExecutionInfo = Info(run, ns),
             };
             foreach (var activity in run.Activities.Values)
             {
@@ -76,7 +79,8 @@ internal sealed class VisibilityHandlers(ServerState state)
 
     private ListWorkflowExecutionsResponse List(ListWorkflowExecutionsRequest request)
     {
-        var matches = Matching(request.Namespace, request.Query);
+        var ns = state.Namespaces.Require(request.Namespace);
+        var matches = Matching(ns, VisibilityFilter.Compile(request.Query, ns, allowGroupBy: false), sorted: true);
         var offset = request.NextPageToken.IsEmpty ? 0 : int.Parse(request.NextPageToken.ToStringUtf8(), System.Globalization.CultureInfo.InvariantCulture);
         var pageSize = request.PageSize > 0 ? request.PageSize : DefaultPageSize;
         var page = matches.Skip(offset).Take(pageSize).ToList();
@@ -85,7 +89,7 @@ internal sealed class VisibilityHandlers(ServerState state)
         {
             lock (run.Gate)
             {
-                response.Executions.Add(Info(run));
+                response.Executions.Add(Info(run, ns));
             }
         }
 
@@ -97,21 +101,49 @@ internal sealed class VisibilityHandlers(ServerState state)
         return response;
     }
 
-    private CountWorkflowExecutionsResponse Count(CountWorkflowExecutionsRequest request) =>
-        new() { Count = Matching(request.Namespace, request.Query).Count };
-
-    /// <summary>Newest first, as the visibility store orders by start time.</summary>
-    private List<WorkflowRun> Matching(string @namespace, string query)
+    /// <summary>
+    /// The number of matching runs; with GROUP BY ExecutionStatus also one group per status, its value a Keyword
+    /// payload of the status name, as the server's visibility store answers (searchattribute.EncodeValue).
+    /// </summary>
+    private CountWorkflowExecutionsResponse Count(CountWorkflowExecutionsRequest request)
     {
-        state.Namespaces.Require(@namespace);
-        var filter = VisibilityQuery.Parse(query);
-        return state.Executions.AllRuns
-            .Where(run => run.Namespace == @namespace && filter.Matches(run))
-            .OrderByDescending(run => run.StartTime)
-            .ToList();
+        var ns = state.Namespaces.Require(request.Namespace);
+        var filter = VisibilityFilter.Compile(request.Query, ns, allowGroupBy: true);
+        var matches = Matching(ns, filter, sorted: false);
+        var response = new CountWorkflowExecutionsResponse { Count = matches.Count };
+        if (filter.GroupBy is not null)
+        {
+            foreach (var group in matches.GroupBy(run => run.Status).OrderBy(group => group.Key))
+            {
+                response.Groups.Add(new CountWorkflowExecutionsResponse.Types.AggregationGroup
+                {
+                    GroupValues = { SearchAttributeValues.Keyword(VisibilityRecord.StatusName(group.Key)) },
+                    Count = group.Count(),
+                });
+            }
+        }
+
+        return response;
     }
 
-    private static WorkflowExecutionInfo Info(WorkflowRun run) => new()
+    private List<WorkflowRun> Matching(NamespaceRecord ns, VisibilityFilter filter, bool sorted)
+    {
+        var matches = state.Executions.AllRuns.Where(run =>
+        {
+            if (run.Namespace != ns.Name)
+            {
+                return false;
+            }
+
+            lock (run.Gate)
+            {
+                return filter.Matches(run);
+            }
+        });
+        return sorted ? filter.Sort(matches) : matches.ToList();
+    }
+
+    private static WorkflowExecutionInfo Info(WorkflowRun run, NamespaceRecord ns) => new()
     {
         Execution = run.Execution,
         Type = new WorkflowType { Name = run.WorkflowType },
@@ -122,9 +154,10 @@ internal sealed class VisibilityHandlers(ServerState state)
         HistorySizeBytes = run.History.SizeBytes,
         ExecutionTime = Timestamp.FromDateTime(run.ExecutionTime),
         Memo = run.Memo,
-        SearchAttributes = run.SearchAttributes,
+        SearchAttributes = SearchAttributeSchema.Typed(ns, run.SearchAttributes),
         TaskQueue = run.TaskQueue,
         FirstRunId = run.FirstRunId,
         ExecutionDuration = run.CloseTime is { } end ? Duration.FromTimeSpan(end - run.ExecutionTime) : null,
+        RootExecution = run.Execution,
     };
 }

@@ -1,0 +1,6 @@
+import autoprefixer from 'autoprefixer';
+import tailwindcss from 'tailwindcss';
+
+export default {
+  plugins: [tailwindcss(), autoprefixer()],
+};

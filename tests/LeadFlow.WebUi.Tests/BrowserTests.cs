@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LeadFlow.WebUi.Tests.Support;
+using Xunit.Abstractions;
+
+namespace LeadFlow.WebUi.Tests;
+
+/// <summary>
+/// The real Temporal Web UI served by the embedded server, in headless Chromium (tests/node/webui-test.mjs):
+/// what a person running leads sees. Screenshots: bin/&lt;configuration&gt;/net10.0/artifacts/webui-*.png.
+/// </summary>
+[Collection(WebUiCollection.Name)]
+public sealed class BrowserTests(WebUiFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task WebUi_ListsEveryLeadWithItsStatus_FiltersBySearchAttribute_AndShowsTheFailedRunsHistoryAndInput()
+    {
+        Assert.True(fixture.UiUnavailable is null, fixture.UiUnavailable);
+        var nodeTools = FindNodeTools();
+        Assert.True(Directory.Exists(Path.Combine(nodeTools, "node_modules", "playwright-core")), "tests/node/node_modules is missing: run `npm ci` in tests/node (test.sh does)");
+        Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is missing: apt-get install -y chromium (test.sh does)");
+        var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
+        var failed = fixture.Leads[SampleOutcome.FailedAtBenefit];
+        var spec = new
+        {
+            @namespace = WebUiFixture.Namespace,
+            workflows = new[]
+            {
+                Row(SampleOutcome.Completed, "Completed"),
+                Row(SampleOutcome.Rejected, "Failed"),
+                Row(SampleOutcome.FailedAtBenefit, "Failed"),
+                Row(SampleOutcome.Waiting, "Running"),
+            },
+            filter = new { query = "LeadOutcome=\"Rejected\"", expectIds = new[] { WebUiFixture.WorkflowIdFor(SampleOutcome.Rejected) } },
+            failed = new
+            {
+                id = failed.Id,
+                runId = failed.ResultRunId,
+                activity = "CreateBenefit",
+                texts = new[] { SampleLeadWorkflow.BenefitFailureMessage },
+                inputTexts = new[] { "Carla", "MAIPU" },
+            },
+        };
+
+        var (exitCode, stdout, stderr) = await RunNodeAsync(nodeTools, ["webui-test.mjs", fixture.Server.WebUiUrl!.ToString(), artifacts, JsonSerializer.Serialize(spec)]);
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+
+        var lastLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "{}";
+        using var result = JsonDocument.Parse(lastLine);
+        foreach (var screenshot in result.RootElement.GetProperty("screenshots").EnumerateArray())
+        {
+            output.WriteLine($"screenshot: {screenshot.GetString()}");
+        }
+
+        Assert.True(exitCode == 0, $"the browser test failed: {stdout} {stderr}");
+        foreach (var name in new[] { "webui-workflows", "webui-filtered", "webui-failed-history", "webui-failed-event" })
+        {
+            Assert.True(File.Exists(Path.Combine(artifacts, $"{name}.png")), $"{name}.png was not saved");
+        }
+    }
+
+    private object Row(SampleOutcome outcome, string status) =>
+        new { id = WebUiFixture.WorkflowIdFor(outcome), runId = fixture.Leads[outcome].ResultRunId, status };
+
+    private static string FindNodeTools()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "tests", "node");
+            if (File.Exists(Path.Combine(candidate, "webui-test.mjs")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"tests/node/webui-test.mjs not found above {AppContext.BaseDirectory}");
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string workingDirectory, string[] arguments)
+    {
+        var start = new ProcessStartInfo("node") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the browser test did not finish in 6 minutes: {await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
