@@ -74,6 +74,13 @@ public sealed class OverlappingLeadsTests(LeadFlowFixture flow) : IClassFixture<
         var differences = (await flow.Crm.Api.GetLeadDifferencesAsync(leadId: e2.Id)).Items;
         Assert.Equal(["phone", "mail"], differences.Select(d => d.Field));
         Assert.All(differences, d => Assert.Equal(DateTimeOffset.Parse("2026-01-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture), d.EventTime));
+
+        // The worker names the differing fields, never their values.
+        var logs = flow.WorkerLogs.AllText;
+        Assert.Contains("kept for review (GET /lead_differences): mail, phone", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("new.mail@example.com", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("7777 8888", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(rut, logs, StringComparison.Ordinal);
     }
 
     [Fact]
