@@ -36,6 +36,15 @@ public static class StatusCommand
                 Row("Workflow", $"{view.WorkflowId} (run {view.RunId})");
                 Row("Run status", view.RunStatus);
                 Row("Started", $"{view.StartedAt:u}" + (view.ClosedAt is { } closed ? $", closed {closed:u} ({(closed - view.StartedAt).TotalSeconds:0.0} s)" : ""));
+                if (!string.IsNullOrEmpty(view.Explanation))
+                {
+                    Row("Temporal says", view.Explanation);
+                }
+
+                if (view.LeadSource == "history")
+                {
+                    Row("Status from", $"the run's history ({view.LeadUnavailable ?? "no worker answered"})");
+                }
                 if (view.Lead is { } lead)
                 {
                     Row("Outcome", lead.Outcome.ToString());

@@ -12,11 +12,28 @@ namespace LeadFlow.Ingress.Http;
 /// <summary>The started (or duplicate) entries of a request and the refused ones.</summary>
 public sealed record IntakeAnswer(IReadOnlyList<StartOutcome> Entries, IReadOnlyList<IntakeEntryError> Errors);
 
+/// <summary>The answer to an SNS subscription or unsubscribe confirmation: 200, nothing started.</summary>
+/// <param name="Ignored">Always true: the message is no lead.</param>
+/// <param name="SnsType">The SNS message type, e.g. <c>SubscriptionConfirmation</c>.</param>
+/// <param name="Reason">What was done and what a person may do (confirm the subscription), for whoever reads the answer.</param>
+public sealed record SnsIgnoredAnswer(bool Ignored, string SnsType, string TopicArn, string MessageId, string Reason)
+{
+    public static SnsIgnoredAnswer For(SnsMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var reason = message.Type == SnsMessage.SubscriptionConfirmationType
+            ? $"An SNS {message.Type} is not a lead: nothing was started and the SubscribeURL was not visited. Confirm the subscription with `aws sns confirm-subscription --topic-arn {message.TopicArn} --token <Token>` (the intake logs the token), or in the SNS console."
+            : $"An SNS {message.Type} is not a lead: nothing was started.";
+        return new SnsIgnoredAnswer(true, message.Type, message.TopicArn, message.MessageId, reason);
+    }
+}
+
 public static class LeadIntakeEndpoints
 {
     /// <summary>
-    /// <c>POST /events</c> (envelope, PutEvents entries or a bare lead; any Content-Type) and
-    /// <c>GET /leads/{leadId}</c>; guarded by <c>x-api-key</c> when <c>Ingress__ApiKey</c> is set.
+    /// <c>POST /events</c> (envelope, PutEvents entries, a bare lead, or any of these inside an SNS notification; an
+    /// SNS subscription confirmation is answered 200 and ignored; any Content-Type) and <c>GET /leads/{leadId}</c>;
+    /// guarded by <c>x-api-key</c> (or the password of HTTP Basic authentication) when <c>Ingress__ApiKey</c> is set.
     /// </summary>
     public static RouteGroupBuilder MapLeadIntake(this IEndpointRouteBuilder endpoints)
     {
@@ -26,23 +43,47 @@ public static class LeadIntakeEndpoints
         return group;
     }
 
-    private static async Task<Results<Accepted<IntakeAnswer>, ProblemHttpResult>> PostEventsAsync(
+    private static async Task<Results<Accepted<IntakeAnswer>, Ok<SnsIgnoredAnswer>, ProblemHttpResult>> PostEventsAsync(
         HttpRequest request, LeadWorkflowStarter starter, IOptions<LeadEventOptions> leadEvents, CancellationToken cancellationToken)
     {
-        var body = await ReadBodyAsync(request, cancellationToken);
+        // Room for an SNS notification, which carries the envelope as an escaped string; the envelope itself is held to 256 KB below.
+        var body = await ReadBodyAsync(request, BusDelivery.MaxDeliveryBytes, cancellationToken);
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "body", $"The body is over the {EventEnvelopeReader.MaxEnvelopeBytes} byte EventBridge limit.");
+            return Problem(StatusCodes.Status413PayloadTooLarge, "body", $"The body is over the {BusDelivery.MaxDeliveryBytes} byte limit of one delivery.");
         }
 
-        // A bare lead may carry its own id so that a client retry is a duplicate, not a second lead.
-        var idempotencyKey = request.Headers["Idempotency-Key"].FirstOrDefault();
+        SnsMessage? sns;
+        try
+        {
+            sns = SnsMessage.TryRead(body);
+        }
+        catch (MalformedEnvelopeException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, e.Field, e.Message);
+        }
+
+        if (sns is { IsNotification: false })
+        {
+            await starter.StartAsync(new BusDelivery.SnsControl(sns), cancellationToken);
+            return TypedResults.Ok(SnsIgnoredAnswer.For(sns));
+        }
+
+        var content = sns?.MessageBytes() ?? body;
+        if (content.Length > EventEnvelopeReader.MaxEnvelopeBytes)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, sns is null ? "body" : "Message", $"The event is over the {EventEnvelopeReader.MaxEnvelopeBytes} byte EventBridge limit.");
+        }
+
+        // A bare lead may carry its own id so that a client retry is a duplicate, not a second lead; one inside an SNS
+        // notification takes the notification's id, the same on every redelivery.
+        var idempotencyKey = request.Headers["Idempotency-Key"].FirstOrDefault() is { Length: > 0 } given ? given : sns is null ? null : $"sns-{sns.MessageId}";
         var defaults = new EnvelopeDefaults(leadEvents.Value.Source, leadEvents.Value.DetailType);
         IReadOnlyList<IntakeEnvelope> envelopes;
         IReadOnlyList<IntakeEntryError> errors;
         try
         {
-            (envelopes, errors) = IntakeBody.Read(body, defaults, i => NewEventId(idempotencyKey, i));
+            (envelopes, errors) = IntakeBody.Read(content, defaults, i => NewEventId(idempotencyKey, i));
         }
         catch (MalformedEnvelopeException e)
         {
@@ -57,7 +98,8 @@ public static class LeadIntakeEndpoints
             {
                 try
                 {
-                    started.Add(await starter.StartAsync(envelope.Envelope, cancellationToken));
+                    var leadEvent = EventEnvelopeReader.Read(envelope.Envelope);
+                    started.Add(await starter.StartAsync(envelope.ContentSha256 is { } hash ? leadEvent with { ContentSha256 = hash } : leadEvent, cancellationToken));
                 }
                 catch (MalformedEnvelopeException e)
                 {
@@ -101,9 +143,8 @@ public static class LeadIntakeEndpoints
         string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString() : index == 0 ? idempotencyKey : $"{idempotencyKey}-{index}";
 
     /// <returns>Null when the body is over the limit.</returns>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        const int limit = EventEnvelopeReader.MaxEnvelopeBytes;
         if (request.ContentLength > limit)
         {
             return null;
@@ -133,11 +174,38 @@ public static class LeadIntakeEndpoints
             return await next(context);
         }
 
-        var given = context.HttpContext.Request.Headers["x-api-key"].FirstOrDefault() ?? "";
+        var request = context.HttpContext.Request;
+        var given = request.Headers["x-api-key"].FirstOrDefault() ?? BasicAuthPassword(request) ?? "";
         var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
         return matches
             ? await next(context)
-            : TypedResults.Problem("Send the intake's API key in the x-api-key header.", statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong API key");
+            : TypedResults.Problem("Send the intake's API key in the x-api-key header (or as the password of HTTP Basic authentication).", statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong API key");
+    }
+
+    /// <summary>
+    /// The password of <c>Authorization: Basic</c> (RFC 7617), any user name: how an SNS HTTPS subscription carries the
+    /// key, since SNS cannot send custom headers but sends the credentials of its endpoint URL
+    /// (<c>https://leadflow:&lt;key&gt;@intake.example.com/events</c>,
+    /// https://docs.aws.amazon.com/sns/latest/dg/sns-http-https-endpoint-as-subscriber.html).
+    /// </summary>
+    private static string? BasicAuthPassword(HttpRequest request)
+    {
+        const string scheme = "Basic ";
+        var authorization = request.Headers.Authorization.FirstOrDefault();
+        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var bytes = new byte[authorization.Length];
+        if (!Convert.TryFromBase64String(authorization[scheme.Length..].Trim(), bytes, out var written))
+        {
+            return null;
+        }
+
+        var credentials = Encoding.UTF8.GetString(bytes, 0, written);
+        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : credentials[(colon + 1)..];
     }
 
     private static ProblemHttpResult Problem(int status, string field, string detail) =>

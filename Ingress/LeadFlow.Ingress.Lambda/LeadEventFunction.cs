@@ -10,6 +10,9 @@ namespace LeadFlow.Ingress.Lambda;
 /// <summary>
 /// The EventBridge rule target on AWS Lambda (managed .NET runtime, Stream in / Stream out):
 /// handler <c>LeadFlow.Ingress.Lambda::LeadFlow.Ingress.Lambda.LeadEventFunction::HandleAsync</c>.
+/// It also takes the event of an SNS subscription (<c>{"Records":[{"EventSource":"aws:sns","Sns":{...}}]}</c>,
+/// https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html) or an SNS notification, unwrapping the envelope
+/// and keying the lead by its id; an SNS subscription confirmation is logged and ignored.
 /// It throws whenever the event was not started (Temporal unreachable, malformed envelope) so
 /// Lambda's async retries and the rule's dead-letter queue keep the event.
 /// </summary>
@@ -45,16 +48,27 @@ public sealed class LeadEventFunction
     /// <summary>The Lambda entry point. Not overloaded on purpose: the managed runtime refuses a handler name with overloads.</summary>
     public Task<Stream> HandleAsync(Stream input) => InvokeAsync(input, CancellationToken.None);
 
-    /// <returns>JSON <c>{"eventId","workflowId","runId","status"}</c>.</returns>
+    /// <returns>
+    /// JSON <c>{"eventId","workflowId","runId","status"}</c>, with <c>status</c> <c>Started</c>, <c>Duplicate</c> or, for
+    /// an SNS confirmation, <c>Ignored</c> (and <c>snsType</c>, <c>topicArn</c>); for an SNS event of several records, an
+    /// array of those, in order.
+    /// </returns>
     /// <exception cref="MalformedEnvelopeException">Logged with the reason; the DLQ keeps the event.</exception>
     /// <exception cref="TemporalUnavailableException">Lambda retries, then the DLQ keeps the event.</exception>
     public async Task<Stream> InvokeAsync(Stream input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        StartOutcome outcome;
+        var outcomes = new List<object>();
         try
         {
-            outcome = await _starter.StartAsync(await ReadLimitedAsync(input, cancellationToken), cancellationToken);
+            var payload = await ReadLimitedAsync(input, cancellationToken);
+            foreach (var delivery in BusDelivery.ReadLambdaPayload(payload.Span))
+            {
+                var outcome = await _starter.StartAsync(delivery, cancellationToken);
+                outcomes.Add(outcome.Start is { } start
+                    ? new { start.EventId, start.WorkflowId, start.RunId, Status = start.Status.ToString() }
+                    : new { Status = "Ignored", SnsType = outcome.Ignored!.Type, outcome.Ignored.TopicArn });
+            }
         }
         catch (MalformedEnvelopeException e)
         {
@@ -68,7 +82,7 @@ public sealed class LeadEventFunction
         }
 
         var output = new MemoryStream();
-        await JsonSerializer.SerializeAsync(output, new { outcome.EventId, outcome.WorkflowId, outcome.RunId, Status = outcome.Status.ToString() }, Json, cancellationToken);
+        await JsonSerializer.SerializeAsync(output, outcomes.Count == 1 ? outcomes[0] : outcomes, Json, cancellationToken);
         output.Position = 0;
         return output;
     }
@@ -76,7 +90,7 @@ public sealed class LeadEventFunction
     private static async Task<ReadOnlyMemory<byte>> ReadLimitedAsync(Stream input, CancellationToken cancellationToken)
     {
         // One byte over the limit is enough to refuse; never buffer an unbounded payload.
-        var buffer = new byte[EventEnvelopeReader.MaxEnvelopeBytes + 1];
+        var buffer = new byte[BusDelivery.MaxDeliveryBytes + 1];
         var total = 0;
         int read;
         while (total < buffer.Length && (read = await input.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
@@ -84,9 +98,9 @@ public sealed class LeadEventFunction
             total += read;
         }
 
-        if (total > EventEnvelopeReader.MaxEnvelopeBytes)
+        if (total > BusDelivery.MaxDeliveryBytes)
         {
-            throw new MalformedEnvelopeException("envelope", $"is over the {EventEnvelopeReader.MaxEnvelopeBytes} byte EventBridge limit", tooLarge: true);
+            throw new MalformedEnvelopeException("envelope", $"is over the {BusDelivery.MaxDeliveryBytes} byte limit of one delivery", tooLarge: true);
         }
 
         return buffer.AsMemory(0, total);

@@ -25,12 +25,17 @@ public static class AslDefinition
     public const string FailureNotRecordedState = "FailureNotRecorded";
 
     /// <summary>
-    /// Errors Step Functions raises around a Lambda task that are worth retrying like a CRM outage: a task
-    /// timeout and the Lambda service's own transient errors
-    /// (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+    /// The Lambda service's own transient errors around a task, retried on every step, the deterministic ones too:
+    /// they say nothing about the step's input (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
     /// </summary>
-    public static readonly IReadOnlyList<string> HostTransientErrors =
-        ["States.Timeout", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
+    public static readonly IReadOnlyList<string> LambdaServiceErrors =
+        ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
+
+    /// <summary>
+    /// Errors Step Functions raises around a Lambda task that are worth retrying like a CRM outage on a step that
+    /// calls the CRM: a task timeout and the Lambda service's transient errors.
+    /// </summary>
+    public static readonly IReadOnlyList<string> HostTransientErrors = ["States.Timeout", .. LambdaServiceErrors];
 
     private static readonly JsonSerializerOptions Output = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -105,30 +110,40 @@ public static class AslDefinition
         ["Parameters"] = parameters,
         ["TimeoutSeconds"] = (int)Math.Ceiling(step.StartToCloseTimeout.TotalSeconds),
         ["ResultPath"] = LeadOnboardingStateMachine.ResultPathOf(step.Name),
-        ["Retry"] = Retriers(step.Retry),
+        ["Retry"] = Retriers(step),
     };
 
-    private static JsonArray Retriers(StepRetryPolicy policy)
+    private static JsonArray Retriers(StepDefinition step)
     {
-        // Like Temporal, which retries whatever is not non-retryable: the named transient errors with the
-        // step's backoff, then anything else (States.ALL must come last and alone).
-        JsonObject Backoff(IEnumerable<string> errors) => new()
+        var policy = step.Retry;
+        JsonObject Backoff(IEnumerable<string> errors, StepRetryPolicy backoff) => new()
         {
             ["ErrorEquals"] = new JsonArray([.. errors.Select(e => (JsonNode)e)]),
-            ["IntervalSeconds"] = AslRetry.IntervalSeconds(policy),
-            ["BackoffRate"] = policy.BackoffCoefficient,
-            ["MaxDelaySeconds"] = AslRetry.MaxDelaySeconds(policy),
-            ["MaxAttempts"] = AslRetry.MaxAttempts(policy),
+            ["IntervalSeconds"] = AslRetry.IntervalSeconds(backoff),
+            ["BackoffRate"] = backoff.BackoffCoefficient,
+            ["MaxDelaySeconds"] = AslRetry.MaxDelaySeconds(backoff),
+            ["MaxAttempts"] = AslRetry.MaxAttempts(backoff),
         };
 
+        if (step.Deterministic)
+        {
+            // Pure code: what the step throws it throws again (Temporal gives its local activity one attempt).
+            // Only the Lambda service failing around it is worth another try.
+            return new JsonArray(Backoff(LambdaServiceErrors, policy));
+        }
+
+        // Like Temporal, which retries whatever is not non-retryable: the named transient errors with the
+        // step's backoff, a throttling CRM from its own floor (a Retry cannot read Retry-After), then anything
+        // else (States.ALL must come last and alone).
         return new JsonArray(
             new JsonObject
             {
                 ["ErrorEquals"] = new JsonArray([.. policy.NonRetryableErrorTypes.Select(e => (JsonNode)e)]),
                 ["MaxAttempts"] = 0,
             },
-            Backoff([LeadErrorTypes.CrmUnavailable, .. HostTransientErrors]),
-            Backoff(["States.ALL"]));
+            Backoff([LeadErrorTypes.CrmUnavailable, .. HostTransientErrors], policy),
+            Backoff([LeadErrorTypes.CrmThrottled], policy.Throttled),
+            Backoff(["States.ALL"], policy));
     }
 
     private static JsonObject ParametersOf(StepDefinition step)
@@ -159,7 +174,7 @@ public static class AslDefinition
 
     private static string CommentOf(StepDefinition step) => step.Input switch
     {
-        StepInput.Event => $"Unwraps the EventBridge envelope in {LeadOnboardingStateMachine.EventPath} and validates the lead. Writes nothing.",
+        StepInput.Event => $"Unwraps the EventBridge envelope in {LeadOnboardingStateMachine.EventPath} and validates the lead. Writes nothing. Pure code: its own errors are never retried, only the Lambda service's.",
         StepInput.Lead => $"Writes one CRM row with the idempotency key {IdempotencyKeys.Form} (the run is the execution name): a retried attempt replays the backend's first answer.",
         StepInput.Failure => $"The compensating error step: undoes by idempotency key, newest first, every create this execution started up to and including the step whose error was caught at {LeadOnboardingStateMachine.ErrorsPath}.<step> (States.Timeout included); a row another lead run relies on is kept. Then records the failure.",
         _ => throw new ArgumentOutOfRangeException(nameof(step), step.Input, "unknown step input"),

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LeadFlow.Ingress.Redrive;
+using LeadFlow.Ingress.Status;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Workflows;
+using Microsoft.Extensions.Options;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Exceptions;
 
@@ -25,6 +27,9 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var status = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{eventId}", UriKind.Relative));
         Assert.Equal("Completed", status.GetProperty("runStatus").GetString());
         Assert.Equal("Completed", status.GetProperty("lead").GetProperty("outcome").GetString());
+        Assert.Equal("query", status.GetProperty("leadSource").GetString());
+        Assert.True(status.GetProperty("workerPolling").GetBoolean());
+        Assert.Equal("completed", status.GetProperty("explanation").GetString());
         var byWorkflowId = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{LeadWorkflowIds.ForEvent(eventId)}", UriKind.Relative));
         Assert.Equal(status.GetProperty("runId").GetString(), byWorkflowId.GetProperty("runId").GetString());
     }
@@ -94,6 +99,99 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var running = await new LeadRedriver(idle.ClientSource()).RedriveAsync(started.WorkflowId);
         Assert.Equal(RedriveStatus.StillRunning, running.Status);
         Assert.Equal(WorkflowExecutionStatus.Running, (await idle.Client.GetWorkflowHandle(started.WorkflowId).DescribeAsync()).Status);
+    }
+
+    [Fact]
+    public async Task ARetryingStep_IsExplainedWithItsAttemptAndLastFailure_WhileTheQueryStillAnswers()
+    {
+        using var http = flow.Ingress.CreateClient();
+        var eventId = TestEvents.NewEventId();
+        flow.Backend.Faults.FailNext("/create_partner", 3, 503);
+        try
+        {
+            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Json(eventId)));
+
+            JsonElement status = default;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (status.ValueKind == JsonValueKind.Undefined
+                || !status.GetProperty("explanation").GetString()!.StartsWith("waiting for a retry of CreatePartner (attempt ", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"no retry was explained; last: {status}");
+                await Task.Delay(100);
+                status = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{eventId}", UriKind.Relative));
+            }
+
+            Assert.Contains("last failure: CRM backend answered 503 to POST /create_partner", status.GetProperty("explanation").GetString(), StringComparison.Ordinal);
+            Assert.Equal("query", status.GetProperty("leadSource").GetString());
+            Assert.Equal("CreatePartner", status.GetProperty("lead").GetProperty("currentStep").GetString());
+            await ResultAsync(LeadWorkflowIds.ForEvent(eventId));
+        }
+        finally
+        {
+            flow.Backend.Faults.Clear();
+        }
+    }
+
+    [Theory]
+    [InlineData("completed")]
+    [InlineData("rejected")]
+    [InlineData("compensated")]
+    [InlineData("cancelled")]
+    public async Task WithoutAWorker_TheStatusRebuiltFromTheHistory_IsWhatTheQueryAnswers(string outcome)
+    {
+        var eventId = TestEvents.NewEventId();
+        var lead = TestEvents.Lead();
+        if (outcome == "rejected")
+        {
+            lead["rut"] = "11111111-2";
+        }
+
+        if (outcome == "compensated")
+        {
+            flow.Backend.Faults.FailAlways("/create_benefit", StatusCodes400);
+        }
+
+        // Cancelled while CreatePartner's request commits and its answer is held: undone by key, the run ends Canceled.
+        var partner = outcome == "cancelled" ? flow.Backend.Faults.ForLead("/create_partner", LeadWorkflowIds.ForEvent(eventId)).HoldAnswer() : null;
+        try
+        {
+            await flow.Temporal.Starter().StartAsync(TestEvents.Envelope(eventId, lead).Bytes());
+            if (partner is not null)
+            {
+                await partner.Answered.WaitAsync(TimeSpan.FromSeconds(60));
+                await flow.Temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).CancelAsync();
+            }
+
+            try
+            {
+                await ResultAsync(LeadWorkflowIds.ForEvent(eventId));
+            }
+            catch (WorkflowFailedException)
+            {
+                Assert.NotEqual("completed", outcome);
+            }
+        }
+        finally
+        {
+            flow.Backend.Faults.Clear();
+        }
+
+        var withWorker = await new LeadStatusReader(flow.ClientSource).FindAsync(eventId);
+        // A reader that counts no worker as polling: the server's view only, as when the worker is down.
+        var withoutWorker = await new LeadStatusReader(flow.ClientSource, Options.Create(new LeadStatusOptions { WorkerSeenWithin = TimeSpan.FromTicks(1) })).FindAsync(eventId);
+
+        Assert.Equal("query", withWorker!.LeadSource);
+        Assert.Equal("history", withoutWorker!.LeadSource);
+        Assert.False(withoutWorker.WorkerPolling);
+        Assert.Equal(JsonSerializer.Serialize(withWorker.Lead), JsonSerializer.Serialize(withoutWorker.Lead));
+        Assert.Equal(withWorker.Explanation, withoutWorker.Explanation);
+        Assert.Equal(
+            outcome switch { "completed" => LeadOutcome.Completed, "rejected" => LeadOutcome.Rejected, "cancelled" => LeadOutcome.Cancelled, _ => LeadOutcome.Failed },
+            withoutWorker.Lead!.Outcome);
+        if (outcome is "compensated" or "cancelled")
+        {
+            Assert.NotEmpty(withoutWorker.Lead.Error!.Compensations!);
+        }
     }
 
     private const int StatusCodes400 = 400;

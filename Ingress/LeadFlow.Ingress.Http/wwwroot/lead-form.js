@@ -137,7 +137,14 @@ async function follow(leadId) {
           }
           return;
         }
-        setStatus(`Working: ${lead ? lead.currentStep : "starting"}...`);
+        if (view.runStatus !== "Running") {
+          // Ended without an outcome of its own (terminated, canceled, timed out): say what Temporal says.
+          setStatus(`Lead stopped: ${view.explanation || view.runStatus}`, "error");
+          return;
+        }
+        // No worker, or a workflow task that keeps failing: the server's explanation says what the lead waits for.
+        const waiting = view.workerPolling === false || (view.explanation || "").startsWith("stuck:");
+        setStatus(waiting ? `Waiting: ${view.explanation}` : `Working: ${lead ? lead.currentStep : "starting"}...`);
       } else if (response.status !== 404) {
         setStatus(`Could not read the lead's status: ${await problemText(response)}`, "error");
         return;
