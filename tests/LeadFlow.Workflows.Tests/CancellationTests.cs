@@ -59,7 +59,7 @@ public sealed class CancellationTests(LeadFlowFixture flow) : IClassFixture<Lead
         Assert.StartsWith($"{LeadErrorTypes.LeadCancelled}: ", record.Reason, StringComparison.Ordinal);
         Assert.Equal(status.Error.FailureRecordId, record.Id);
 
-        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.CancelledLead);
+        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.CancelledLeadEventInput);
     }
 
     [Fact]
