@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using LeadFlow.EmbeddedTemporal;
-using LeadFlow.TestSupport;
 using LeadFlow.Temporal;
+using LeadFlow.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,4 @@
 using LeadFlow.EmbeddedTemporal;
-using Temporalio.Api.Enums.V1;
-using Temporalio.Api.OperatorService.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
