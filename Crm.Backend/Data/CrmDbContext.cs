@@ -90,6 +90,8 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
             record.Property(r => r.Request).HasColumnName("request");
             record.Property(r => r.Answer).HasColumnName("answer");
             record.Property(r => r.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+            // The retention purge walks it (Retention/IdempotencyPurge).
+            record.HasIndex(r => r.CreatedAt).HasDatabaseName("ix_idempotency_keys_created_at");
         });
 
         modelBuilder.Entity<RowHold>(hold =>

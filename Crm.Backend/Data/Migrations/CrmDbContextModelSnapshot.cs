@@ -169,6 +169,9 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
 
                     b.HasKey("Key");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotency_keys_created_at");
+
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
