@@ -13,6 +13,9 @@ public sealed partial class RecordFailureStep(ICrmApi crm, ILogger<RecordFailure
     public const int MaxReasonLength = 4000;
     public const int MaxFieldErrors = 100;
 
+    /// <summary>The backend's bound on the kept event (characters); a longer one is left out rather than have the record refused.</summary>
+    public const int MaxEventLength = 12_000;
+
     /// <param name="runId">The run that failed (Temporal run id, Step Functions execution name), see <see cref="IdempotencyKeys"/>.</param>
     public async Task<LeadFailureOutcome> RunAsync(LeadFailure failure, string runId, CancellationToken cancellationToken)
     {
@@ -49,7 +52,8 @@ public sealed partial class RecordFailureStep(ICrmApi crm, ILogger<RecordFailure
             failure.FailedStep,
             reason.Length <= MaxReasonLength ? reason : reason[..(MaxReasonLength - 3)] + "...",
             failure.PayloadReference,
-            failure.FieldErrors.Count == 0 ? null : [.. failure.FieldErrors.Take(MaxFieldErrors)]);
+            failure.FieldErrors.Count == 0 ? null : [.. failure.FieldErrors.Take(MaxFieldErrors)],
+            failure.EventJson is { Length: <= MaxEventLength } eventJson ? eventJson : null);
         var answer = await crm.RecordLeadFailureAsync(request, IdempotencyKeys.For(failure.LeadId, runId, LeadOnboardingSteps.RecordFailure), cancellationToken).ConfigureAwait(false);
         LogRecorded(failure.LeadId, failure.FailedStep, failure.ErrorType, answer.Id);
         return new LeadFailureOutcome(answer.Id, undone);

@@ -25,6 +25,12 @@ public sealed class BackendClient(HttpClient http) : IDisposable
         return JsonSerializer.Deserialize<LeadFailurePage>(text, IntakeClient.Json) ?? new LeadFailurePage([], null);
     }
 
+    /// <summary>A failure record's original event, whole (<c>GET /lead_failures/{id}/event</c>): personal data, for redrive only, never printed.</summary>
+    /// <returns>The EventBridge envelope as JSON text; null when the record kept none.</returns>
+    /// <exception cref="ServiceCallException">The backend refused or is unreachable.</exception>
+    public Task<string?> GetFailureEventAsync(long failureId, CancellationToken cancellationToken) =>
+        GetAsync($"lead_failures/{failureId.ToString(CultureInfo.InvariantCulture)}/event", cancellationToken);
+
     /// <summary>Whether a row of <paramref name="table"/> (clients, partners, benefits) exists for the RUT.</summary>
     public async Task<bool> ExistsByRutAsync(string table, string rut, CancellationToken cancellationToken) =>
         await GetAsync($"{table}/by-rut/{Uri.EscapeDataString(rut)}", cancellationToken) is not null;

@@ -8,11 +8,14 @@ using LeadFlow.Leads;
 
 namespace LeadFlow.Crm.Backend.LeadFailures;
 
-/// <summary>The body of <c>POST /lead_failures</c>: which lead, at which step, why, and where its payload can be found.</summary>
-public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors);
+/// <summary>
+/// The body of <c>POST /lead_failures</c>: which lead, at which step, why, where its payload can be found, and the
+/// original event itself (a JSON object or its text, at most <see cref="LeadFailureLimits.Event"/> characters), kept for redrive.
+/// </summary>
+public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors, JsonElement? Event = null);
 
-/// <summary>A validated failure record: text bounded, an empty payload reference read as none.</summary>
-public sealed record NewLeadFailure(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors);
+/// <summary>A validated failure record: text bounded, an empty payload reference read as none, the event as JSON text.</summary>
+public sealed record NewLeadFailure(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors, string? Event = null);
 
 /// <summary>Every failure is a new row; an Idempotency-Key keeps a retried recording to one.</summary>
 public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
@@ -37,8 +40,9 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         var reason = fields.Text("reason", (f, v) => Bounded(f, v, LeadFailureLimits.Reason, required: true));
         var payloadReference = fields.Text("payloadReference", (f, v) => Bounded(f, v, LeadFailureLimits.PayloadReference, required: false));
         var fieldErrors = ReadFieldErrors(fields);
+        var eventJson = ReadEvent(fields);
         errors = fields.Errors;
-        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors) : null;
+        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors, eventJson) : null;
         return command is not null;
     }
 
@@ -46,7 +50,7 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
     {
         var errors = JsonSerializer.Serialize(failure.Errors, Json);
         var id = await sql.ScalarAsync(
-            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb)) RETURNING id",
+            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors, event) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb), {failure.Event}) RETURNING id",
             cancellationToken);
         return CreateOutcome.Stored((long)id!, created: true);
     }
@@ -61,6 +65,24 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         }
 
         return value.Length > maxLength ? new FieldError(field, "maxLength", $"must be at most {maxLength} characters") : null;
+    }
+
+    /// <summary>The original event as JSON text: a JSON object as sent, or a string holding one; null when absent.</summary>
+    private static string? ReadEvent(BodyFields fields)
+    {
+        if (fields.Property("event") is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        if (value.ValueKind is not (JsonValueKind.Object or JsonValueKind.String) || text.Length > LeadFailureLimits.Event)
+        {
+            fields.Errors.Add(new FieldError("event", "type", $"must be the event as a JSON object (or its text), at most {LeadFailureLimits.Event} characters"));
+            return null;
+        }
+
+        return text;
     }
 
     private static List<ProblemFieldError> ReadFieldErrors(BodyFields fields)

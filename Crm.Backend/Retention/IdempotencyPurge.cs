@@ -49,8 +49,9 @@ public sealed partial class IdempotencyPurge(NpgsqlDataSource database, IOptions
             return;
         }
 
+        // The first purge one interval after start: not while migrations run, nor in a process that only exports the OpenAPI document.
         using var timer = new PeriodicTimer(interval, time);
-        do
+        while (await WaitAsync(timer, stoppingToken))
         {
             try
             {
@@ -69,7 +70,6 @@ public sealed partial class IdempotencyPurge(NpgsqlDataSource database, IOptions
                 LogFailed(e, interval);
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)

@@ -273,6 +273,10 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("errors");
 
+                    b.Property<string>("Event")
+                        .HasColumnType("text")
+                        .HasColumnName("event");
+
                     b.Property<string>("LeadId")
                         .IsRequired()
                         .HasMaxLength(200)
