@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
@@ -9,13 +10,23 @@ using LeadFlow.Leads;
 namespace LeadFlow.Crm.Backend.LeadFailures;
 
 /// <summary>
-/// The body of <c>POST /lead_failures</c>: which lead, at which step, why, where its payload can be found, and the
-/// original event itself (a JSON object or its text, at most <see cref="LeadFailureLimits.Event"/> characters), kept for redrive.
+/// The body of <c>POST /lead_failures</c>: which lead, at which step, why, where its payload can be found,
+/// optionally what the error step's undo did, step by step (<see cref="FailureCompensation"/>), and the original event
+/// itself (a JSON object or its text, at most <see cref="LeadFailureLimits.Event"/> characters), kept for redrive.
 /// </summary>
-public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors, JsonElement? Event = null);
+public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors, IReadOnlyList<FailureCompensation>? Compensations, JsonElement? Event = null);
 
 /// <summary>A validated failure record: text bounded, an empty payload reference read as none, the event as JSON text.</summary>
-public sealed record NewLeadFailure(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors, string? Event = null);
+/// <param name="Compensations">Null when none were sent: left out of the request's meaning, so a record sent before they existed means the same.</param>
+/// <param name="Event">Null when none was sent: left out of the request's meaning likewise.</param>
+public sealed record NewLeadFailure(
+    string LeadId,
+    string Step,
+    string Reason,
+    string? PayloadReference,
+    IReadOnlyList<ProblemFieldError> Errors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FailureCompensation>? Compensations = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Event = null);
 
 /// <summary>Every failure is a new row; an Idempotency-Key keeps a retried recording to one.</summary>
 public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
@@ -40,17 +51,19 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         var reason = fields.Text("reason", (f, v) => Bounded(f, v, LeadFailureLimits.Reason, required: true));
         var payloadReference = fields.Text("payloadReference", (f, v) => Bounded(f, v, LeadFailureLimits.PayloadReference, required: false));
         var fieldErrors = ReadFieldErrors(fields);
+        var compensations = FailureCompensations.Read(fields);
         var eventJson = ReadEvent(fields);
         errors = fields.Errors;
-        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors, eventJson) : null;
+        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors, compensations, eventJson) : null;
         return command is not null;
     }
 
     public async Task<CreateOutcome> InsertAsync(SqlSession sql, NewLeadFailure failure, CancellationToken cancellationToken)
     {
         var errors = JsonSerializer.Serialize(failure.Errors, Json);
+        var compensations = JsonSerializer.Serialize(failure.Compensations ?? [], Json);
         var id = await sql.ScalarAsync(
-            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors, event) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb), {failure.Event}) RETURNING id",
+            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors, compensations, event) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb), CAST({compensations} AS jsonb), {failure.Event}) RETURNING id",
             cancellationToken);
         return CreateOutcome.Stored((long)id!, created: true);
     }

@@ -5,23 +5,24 @@
 namespace LeadFlow.Crm.Backend.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class LeadFailureEvent : Migration
+    public partial class LeadFailureCompensations : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<string>(
-                name: "event",
+                name: "compensations",
                 table: "lead_failures",
-                type: "text",
-                nullable: true);
+                type: "jsonb",
+                nullable: false,
+                defaultValueSql: "'[]'::jsonb");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropColumn(
-                name: "event",
+                name: "compensations",
                 table: "lead_failures");
         }
     }

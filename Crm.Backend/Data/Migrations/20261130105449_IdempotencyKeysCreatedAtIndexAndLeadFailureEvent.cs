@@ -5,11 +5,17 @@
 namespace LeadFlow.Crm.Backend.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class IdempotencyKeysCreatedAtIndex : Migration
+    public partial class IdempotencyKeysCreatedAtIndexAndLeadFailureEvent : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "event",
+                table: "lead_failures",
+                type: "text",
+                nullable: true);
+
             migrationBuilder.CreateIndex(
                 name: "ix_idempotency_keys_created_at",
                 table: "idempotency_keys",
@@ -22,6 +28,10 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
             migrationBuilder.DropIndex(
                 name: "ix_idempotency_keys_created_at",
                 table: "idempotency_keys");
+
+            migrationBuilder.DropColumn(
+                name: "event",
+                table: "lead_failures");
         }
     }
 }

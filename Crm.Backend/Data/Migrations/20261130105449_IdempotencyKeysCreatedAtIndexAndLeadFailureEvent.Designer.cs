@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LeadFlow.Crm.Backend.Data.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261130103103_LeadFailureEvent")]
-    partial class LeadFailureEvent
+    [Migration("20261130105449_IdempotencyKeysCreatedAtIndexAndLeadFailureEvent")]
+    partial class IdempotencyKeysCreatedAtIndexAndLeadFailureEvent
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -270,6 +270,13 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Compensations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("compensations")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<string>("Errors")
                         .IsRequired()

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LeadFlow.Crm.Backend.Data.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261130101849_IdempotencyKeysCreatedAtIndex")]
-    partial class IdempotencyKeysCreatedAtIndex
+    [Migration("20261130080156_LeadFailureCompensations")]
+    partial class LeadFailureCompensations
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -172,9 +172,6 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
 
                     b.HasKey("Key");
 
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_idempotency_keys_created_at");
-
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
@@ -270,6 +267,13 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Compensations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("compensations")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<string>("Errors")
                         .IsRequired()
