@@ -102,7 +102,10 @@ public sealed partial class LeadOnboardingWorkerService(
         return options;
     }
 
-    /// <summary>Says plainly, until it is fixed, that the CRM backend is unreachable or refuses the API key. Never stops the worker.</summary>
+    /// <summary>
+    /// Says plainly, until it is fixed, that the CRM backend is unreachable, refuses the API key, or was given the read key
+    /// where the write key belongs (critical: every lead waits for it). Never stops the worker.
+    /// </summary>
     private async Task WaitForCrmAsync(CancellationToken stoppingToken)
     {
         var baseUrl = crmOptions.Value.BaseUrl;
@@ -112,15 +115,19 @@ public sealed partial class LeadOnboardingWorkerService(
             try
             {
                 await using var scope = services.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ICrmApi>().GetClientAsync(0, stoppingToken);
-                LogCrmReachable(baseUrl);
-                return;
+                // GET /auth/scope reads no row: the write key may call it, and it says which key this is.
+                var held = await scope.ServiceProvider.GetRequiredService<ICrmApi>().GetKeyScopeAsync(stoppingToken);
+                if (held.Scope == CrmKeyScope.Write)
+                {
+                    LogCrmReachable(baseUrl);
+                    return;
+                }
+
+                LogCrmWrongKey(baseUrl, held.Scope, delay.TotalSeconds);
             }
-            catch (CrmPermanentException)
+            catch (CrmUnauthorizedException e)
             {
-                // Any 4xx (client 0 does not exist) proves the backend answers and accepts the key.
-                LogCrmReachable(baseUrl);
-                return;
+                LogCrmRefusesKey(baseUrl, e.StatusCode, delay.TotalSeconds);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -158,8 +165,14 @@ public sealed partial class LeadOnboardingWorkerService(
     [LoggerMessage(Level = LogLevel.Error, Message = "Worker polling Temporal at {Address} failed; restarting it in {DelaySeconds:0.#} s")]
     private partial void LogWorkerFailed(Exception exception, string address, double delaySeconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "CRM backend reachable at {BaseUrl}, API key accepted")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "CRM backend reachable at {BaseUrl}, write key accepted")]
     private partial void LogCrmReachable(Uri? baseUrl);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "CRM refuses our credentials: the backend at {BaseUrl} answers {Status} to Crm__ApiKey. Set Crm__ApiKey to the backend's write key; leads wait until then. Checking again in {DelaySeconds:0.#} s.")]
+    private partial void LogCrmRefusesKey(Uri? baseUrl, int status, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Crm__ApiKey is the CRM backend's {Scope} key at {BaseUrl}, not its write key: every create would be refused. Set Crm__ApiKey to the write key; checking again in {DelaySeconds:0.#} s.")]
+    private partial void LogCrmWrongKey(Uri? baseUrl, string scope, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "CRM backend at {BaseUrl} not usable: {Reason}. Leads wait and retry; checking again in {DelaySeconds:0.#} s. Check Crm__BaseUrl and Crm__ApiKey.")]
     private partial void LogCrmUnreachable(Uri? baseUrl, string reason, double delaySeconds);

@@ -31,10 +31,11 @@ public sealed class CommonOptions(IConfiguration configuration)
         DefaultValueFactory = _ => new Uri(configuration["LeadFlow:BackendUrl"] is { Length: > 0 } url ? url : DefaultBackendUrl),
     };
 
+    /// <summary>The backend's read key: the verbs only read, so they never hold the key that writes.</summary>
     public Option<string> ApiKey { get; } = new("--api-key")
     {
-        Description = $"The CRM backend's API key (env Crm__ApiKey, default the local key '{CrmOptions.LocalDefaultApiKey}')",
-        DefaultValueFactory = _ => configuration["Crm:ApiKey"] is { Length: > 0 } key ? key : CrmOptions.LocalDefaultApiKey,
+        Description = $"The CRM backend's read key (env Crm__ReadApiKey, default the local read key '{CrmOptions.LocalDefaultReadApiKey}')",
+        DefaultValueFactory = _ => configuration["Crm:ReadApiKey"] is { Length: > 0 } key ? key : CrmOptions.LocalDefaultReadApiKey,
     };
 
     public Option<TemporalMode?> Temporal { get; } = new("--temporal")

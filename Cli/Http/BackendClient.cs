@@ -5,7 +5,7 @@ using LeadFlow.Crm.Backend.LeadFailures;
 
 namespace LeadFlow.Cli.Http;
 
-/// <summary>The CRM backend's reads the CLI shows: the lead failure log and rows by RUT.</summary>
+/// <summary>The CRM backend's reads the CLI shows, with the read key: the lead failure log and rows by RUT (sent in a body).</summary>
 public sealed class BackendClient(HttpClient http) : IDisposable
 {
     public Uri BaseAddress => http.BaseAddress!;
@@ -25,19 +25,30 @@ public sealed class BackendClient(HttpClient http) : IDisposable
         return JsonSerializer.Deserialize<LeadFailurePage>(text, IntakeClient.Json) ?? new LeadFailurePage([], null);
     }
 
-    /// <summary>Whether a row of <paramref name="table"/> (clients, partners, benefits) exists for the RUT.</summary>
+
+    /// <summary>Whether a row of <paramref name="table"/> (clients, partners, benefits) exists for the RUT: <c>POST /{table}/by-rut</c>, the RUT in the body.</summary>
+    /// <exception cref="ServiceCallException">The backend refused or is unreachable.</exception>
     public async Task<bool> ExistsByRutAsync(string table, string rut, CancellationToken cancellationToken) =>
-        await GetAsync($"{table}/by-rut/{Uri.EscapeDataString(rut)}", cancellationToken) is not null;
+        await SendAsync(HttpMethod.Post, $"{table}/by-rut", JsonSerializer.Serialize(new { rut }), cancellationToken) is not null;
 
     public void Dispose() => http.Dispose();
 
     /// <returns>Null on 404.</returns>
-    private async Task<string?> GetAsync(string relative, CancellationToken cancellationToken)
+    private Task<string?> GetAsync(string relative, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, relative, null, cancellationToken);
+
+    /// <returns>Null on 404.</returns>
+    private async Task<string?> SendAsync(HttpMethod method, string relative, string? json, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(new Uri(relative, UriKind.Relative), cancellationToken);
+            using var request = new HttpRequestMessage(method, new Uri(relative, UriKind.Relative));
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            response = await http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -54,8 +65,8 @@ public sealed class BackendClient(HttpClient http) : IDisposable
 
             return response.IsSuccessStatusCode
                 ? text
-                : throw new ServiceCallException($"The CRM backend answered {(int)response.StatusCode} to GET /{relative}: {IntakeClient.ProblemText(text)}" +
-                    (response.StatusCode == HttpStatusCode.Unauthorized ? " (--api-key, Crm__ApiKey)" : ""));
+                : throw new ServiceCallException($"The CRM backend answered {(int)response.StatusCode} to {method} /{relative}: {IntakeClient.ProblemText(text)}" +
+                    (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? " (--api-key, Crm__ReadApiKey: the backend's read key)" : ""));
         }
     }
 }
