@@ -110,16 +110,10 @@ public static class AslDefinition
 
     private static JsonArray Retriers(StepRetryPolicy policy)
     {
-        // Like Temporal, which retries whatever is not non-retryable: the named transient errors with the
-        // step's backoff, then anything else (States.ALL must come last and alone).
-        JsonObject Backoff(IEnumerable<string> errors) => new()
-        {
-            ["ErrorEquals"] = new JsonArray([.. errors.Select(e => (JsonNode)e)]),
-            ["IntervalSeconds"] = AslRetry.IntervalSeconds(policy),
-            ["BackoffRate"] = policy.BackoffCoefficient,
-            ["MaxDelaySeconds"] = AslRetry.MaxDelaySeconds(policy),
-            ["MaxAttempts"] = AslRetry.MaxAttempts(policy),
-        };
+        // Like Temporal, which retries whatever is not non-retryable: refused credentials every 5 minutes (an operator
+        // fixes the key; Temporal waits the same through the failure's next retry delay), the named transient errors with
+        // the step's backoff, then anything else (States.ALL must come last and alone).
+        JsonObject Backoff(IEnumerable<string> errors) => Retrier(errors, policy);
 
         return new JsonArray(
             new JsonObject
@@ -127,9 +121,19 @@ public static class AslDefinition
                 ["ErrorEquals"] = new JsonArray([.. policy.NonRetryableErrorTypes.Select(e => (JsonNode)e)]),
                 ["MaxAttempts"] = 0,
             },
+            Retrier([LeadErrorTypes.CrmUnauthorized], LeadOnboardingSteps.WaitingForCredentials(policy)),
             Backoff([LeadErrorTypes.CrmUnavailable, .. HostTransientErrors]),
             Backoff(["States.ALL"]));
     }
+
+    private static JsonObject Retrier(IEnumerable<string> errors, StepRetryPolicy policy) => new()
+    {
+        ["ErrorEquals"] = new JsonArray([.. errors.Select(e => (JsonNode)e)]),
+        ["IntervalSeconds"] = AslRetry.IntervalSeconds(policy),
+        ["BackoffRate"] = policy.BackoffCoefficient,
+        ["MaxDelaySeconds"] = AslRetry.MaxDelaySeconds(policy),
+        ["MaxAttempts"] = AslRetry.MaxAttempts(policy),
+    };
 
     private static JsonObject ParametersOf(StepDefinition step)
     {

@@ -18,7 +18,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         using var http = flow.Ingress.CreateClient();
         var eventId = TestEvents.NewEventId();
 
-        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Json(eventId)));
+        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         await ResultAsync(LeadWorkflowIds.ForEvent(eventId));
 
@@ -37,7 +37,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var lead = TestEvents.Lead();
         lead["rut"] = "11111111-2";
 
-        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Envelope(eventId, lead).ToJsonString()));
+        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Envelope(eventId, lead).ToJsonString()));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         await Assert.ThrowsAsync<WorkflowFailedException>(() => ResultAsync(LeadWorkflowIds.ForEvent(eventId)));
 
@@ -62,7 +62,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         try
         {
             using var http = flow.Ingress.CreateClient();
-            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Json(eventId)));
+            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
             await Assert.ThrowsAsync<WorkflowFailedException>(() => ResultAsync(workflowId));
         }
         finally
@@ -94,6 +94,45 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var running = await new LeadRedriver(idle.ClientSource()).RedriveAsync(started.WorkflowId);
         Assert.Equal(RedriveStatus.StillRunning, running.Status);
         Assert.Equal(WorkflowExecutionStatus.Running, (await idle.Client.GetWorkflowHandle(started.WorkflowId).DescribeAsync()).Status);
+    }
+
+    [Fact]
+    public async Task RefusedCredentials_TheLeadWaits_AndItsStatusSaysWhyAndWhatToFix()
+    {
+        var eventId = TestEvents.NewEventId();
+        var workflowId = LeadWorkflowIds.ForEvent(eventId);
+        flow.Backend.Faults.FailAlways("/create_client", 401);
+        try
+        {
+            using var http = flow.Ingress.CreateClient();
+            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+            JsonElement status = default;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline)
+            {
+                status = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{eventId}", UriKind.Relative));
+                if (status.TryGetProperty("attention", out var attention) && attention.ValueKind == JsonValueKind.String)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            Assert.Equal("Running", status.GetProperty("runStatus").GetString());
+            var said = status.GetProperty("attention").GetString()!;
+            Assert.StartsWith("CRM refuses our credentials: CreateClient waits", said, StringComparison.Ordinal);
+            Assert.Contains("Crm__ApiKey", said, StringComparison.Ordinal);
+            var pending = (await flow.Temporal.Client.GetWorkflowHandle(workflowId).DescribeAsync()).Status;
+            Assert.Equal(WorkflowExecutionStatus.Running, pending);
+        }
+        finally
+        {
+            flow.Backend.Faults.Clear();
+            await flow.Temporal.Client.GetWorkflowHandle(workflowId).TerminateAsync("test over");
+        }
     }
 
     private const int StatusCodes400 = 400;

@@ -21,7 +21,7 @@ namespace LeadFlow.Ingress.Starting;
 /// a running duplicate is returned as it is (conflict policy UseExisting), a closed one is not
 /// re-run (reuse policy RejectDuplicate; redrive is the deliberate way to re-run a failed lead).
 /// </summary>
-public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<LeadWorkflowStarter>? logger = null)
+public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<LeadWorkflowStarter>? logger = null) : ILeadStarter
 {
     /// <summary>Memo key holding <see cref="LeadEvent.ContentSha256"/> of the delivery that started the run.</summary>
     public const string ContentHashMemoKey = "contentSha256";

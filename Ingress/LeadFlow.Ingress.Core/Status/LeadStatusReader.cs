@@ -9,7 +9,8 @@ namespace LeadFlow.Ingress.Status;
 /// <param name="RunStatus">Temporal's run status: Running, Completed, Failed, Terminated, ...</param>
 /// <param name="Lead">The status query's answer; null when no worker answered it.</param>
 /// <param name="LeadUnavailable">Why <paramref name="Lead"/> is null.</param>
-public sealed record LeadStatusView(string WorkflowId, string RunId, string RunStatus, DateTime StartedAt, DateTime? ClosedAt, LeadStatus? Lead, string? LeadUnavailable);
+/// <param name="Attention">What a person must do for the lead to go on (<see cref="LeadAttention"/>), e.g. "CRM refuses our credentials: ..."; null when nothing.</param>
+public sealed record LeadStatusView(string WorkflowId, string RunId, string RunStatus, DateTime StartedAt, DateTime? ClosedAt, LeadStatus? Lead, string? LeadUnavailable, string? Attention = null);
 
 public sealed class LeadStatusReader(TemporalClientSource temporal)
 {
@@ -50,6 +51,9 @@ public sealed class LeadStatusReader(TemporalClientSource temporal)
             unavailable = $"the status query was not answered (is a worker running on task queue {description.TaskQueue}?): {e.Message}";
         }
 
-        return new LeadStatusView(description.Id, description.RunId, description.Status.ToString(), description.StartTime, description.CloseTime, lead, unavailable);
+        var attention = description.Status == Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running
+            ? await LeadAttention.FindAsync(client, description.Id, description.RunId, rpc)
+            : null;
+        return new LeadStatusView(description.Id, description.RunId, description.Status.ToString(), description.StartTime, description.CloseTime, lead, unavailable, attention);
     }
 }

@@ -18,4 +18,7 @@ public static class TestEvents
     public static string Json(string? id = null) => Envelope(id).ToJsonString();
 
     public static byte[] Bytes(this JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString());
+
+    /// <summary>A body as the intake's machine routes take it: JSON, with a JSON Content-Type.</summary>
+    public static StringContent JsonContent(string json) => new(json, Encoding.UTF8, "application/json");
 }

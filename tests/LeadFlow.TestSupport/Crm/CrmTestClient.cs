@@ -16,14 +16,15 @@ public sealed class CrmTestClient : IAsyncDisposable
     private readonly ServiceProvider readProvider;
     private readonly string connectionString;
 
-    public CrmTestClient(CrmBackendHost backend, string connectionString, Uri? baseUrl = null, TimeSpan? timeout = null)
+    /// <param name="apiKey">The key the steps send; default the backend's write key, as the worker has.</param>
+    public CrmTestClient(CrmBackendHost backend, string connectionString, Uri? baseUrl = null, TimeSpan? timeout = null, string? apiKey = null)
     {
         this.connectionString = connectionString;
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Crm:BaseUrl"] = (baseUrl ?? backend.BaseAddress).ToString(),
-                ["Crm:ApiKey"] = backend.ApiKey,
+                ["Crm:ApiKey"] = apiKey ?? backend.ApiKey,
                 ["Crm:Timeout"] = (timeout ?? TimeSpan.FromSeconds(10)).ToString(),
             })
             .Build();

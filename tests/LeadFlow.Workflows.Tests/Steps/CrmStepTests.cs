@@ -91,6 +91,34 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
         Assert.True(unavailable.Retryable);
     }
 
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task RefusedCredentials_AreAnOperatorsFix_NotAnOutage(int status)
+    {
+        backend.Host.Faults.FailNext("/create_client", 1, status);
+
+        var refused = await Assert.ThrowsAsync<CrmUnauthorizedException>(() => Runner.RunAsync(CreateSteps.Client, NewLead(), "lead-401", "run-1", default));
+
+        Assert.Equal(status, refused.StatusCode);
+        Assert.Equal(LeadErrorTypes.CrmUnauthorized, refused.ErrorType);
+        Assert.True(refused.Retryable);
+        Assert.StartsWith("CRM refuses our credentials", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Crm__ApiKey", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(LeadErrorTypes.CrmUnauthorized, LeadOnboardingSteps.DefaultRetry.NonRetryableErrorTypes);
+    }
+
+    [Fact]
+    public async Task TheReadKeyWhereTheWriteKeyBelongs_IsRefusedCredentials()
+    {
+        await using var withReadKey = new CrmTestClient(backend.Host, backend.ConnectionString, apiKey: backend.Host.ReadApiKey);
+
+        var refused = await Assert.ThrowsAsync<CrmUnauthorizedException>(() =>
+            withReadKey.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-readkey", "run-1", default));
+
+        Assert.Equal(403, refused.StatusCode);
+    }
+
     [Fact]
     public async Task RefusedConnection_IsRetryable()
     {
