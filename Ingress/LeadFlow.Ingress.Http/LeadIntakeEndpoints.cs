@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Status;
@@ -9,20 +7,38 @@ using Microsoft.Extensions.Options;
 
 namespace LeadFlow.Ingress.Http;
 
+/// <summary>The web form's anti-forgery token and the header to send it in (its cookie is set with it).</summary>
+public sealed record FormToken(string Token, string HeaderName);
+
 /// <summary>The started (or duplicate) entries of a request and the refused ones.</summary>
 public sealed record IntakeAnswer(IReadOnlyList<StartOutcome> Entries, IReadOnlyList<IntakeEntryError> Errors);
 
 public static class LeadIntakeEndpoints
 {
+    /// <summary>The rate limiter policy of the web form's lead posts (<c>Ingress__FormPermitsPerMinute</c> per client).</summary>
+    public const string FormRateLimitPolicy = "web-form";
+
     /// <summary>
-    /// <c>POST /events</c> (envelope, PutEvents entries or a bare lead; any Content-Type) and
-    /// <c>GET /leads/{leadId}</c>; guarded by <c>x-api-key</c> when <c>Ingress__ApiKey</c> is set.
+    /// The machine routes, <c>POST /events</c> (envelope, PutEvents entries or a bare lead; JSON Content-Type) and
+    /// <c>GET /leads/{leadId}</c>, guarded by <c>x-api-key</c> (<c>Ingress__ApiKey</c>); and the web form's own routes,
+    /// which never need the key: <c>GET /form/token</c> (its anti-forgery token), <c>POST /form/events</c> (same origin,
+    /// anti-forgery token, JSON, rate-limited per client: 429 with <c>Retry-After</c>) and <c>GET /form/leads/{leadId}</c>.
     /// </summary>
     public static RouteGroupBuilder MapLeadIntake(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("").AddEndpointFilter(RequireApiKeyAsync).WithTags("Lead intake");
-        group.MapPost("/events", PostEventsAsync).DisableAntiforgery();
+        var group = endpoints.MapGroup("").AddEndpointFilter(IntakeGuards.RequireApiKeyAsync).WithTags("Lead intake");
+        group.MapPost("/events", PostEventsAsync).AddEndpointFilter(IntakeGuards.RequireJsonAsync).DisableAntiforgery();
         group.MapGet("/leads/{leadId}", GetLeadAsync);
+
+        var form = endpoints.MapGroup("/form").AddEndpointFilter(IntakeGuards.RequireSameOriginAsync).WithTags("Web form");
+        form.MapGet("/token", (HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+            TypedResults.Ok(new FormToken(antiforgery.GetAndStoreTokens(context).RequestToken!, IntakeGuards.AntiforgeryHeader)));
+        form.MapPost("/events", PostEventsAsync)
+            .AddEndpointFilter(IntakeGuards.RequireJsonAsync)
+            .AddEndpointFilter(IntakeGuards.RequireAntiforgeryTokenAsync)
+            .RequireRateLimiting(FormRateLimitPolicy)
+            .DisableAntiforgery();
+        form.MapGet("/leads/{leadId}", GetLeadAsync);
         return group;
     }
 
@@ -123,21 +139,6 @@ public static class LeadIntakeEndpoints
         }
 
         return buffer.ToArray();
-    }
-
-    private static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var expected = context.HttpContext.RequestServices.GetRequiredService<IOptions<IngressOptions>>().Value.ApiKey;
-        if (string.IsNullOrEmpty(expected))
-        {
-            return await next(context);
-        }
-
-        var given = context.HttpContext.Request.Headers["x-api-key"].FirstOrDefault() ?? "";
-        var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-        return matches
-            ? await next(context)
-            : TypedResults.Problem("Send the intake's API key in the x-api-key header.", statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong API key");
     }
 
     private static ProblemHttpResult Problem(int status, string field, string detail) =>

@@ -21,7 +21,7 @@ public sealed class HttpIntakeTests
         using var http = host.CreateClient();
         var eventId = TestEvents.NewEventId();
 
-        var (status, body) = await PostAsync(http, TestEvents.Json(eventId), contentType: null);
+        var (status, body) = await PostAsync(http, TestEvents.Json(eventId), "application/cloudevents+json");
 
         Assert.Equal(HttpStatusCode.Accepted, status);
         var entry = body.GetProperty("entries").EnumerateArray().Single();
@@ -39,7 +39,7 @@ public sealed class HttpIntakeTests
         var json = TestEvents.Json();
 
         await PostAsync(http, json);
-        var (status, body) = await PostAsync(http, json, "text/plain");
+        var (status, body) = await PostAsync(http, json, "application/json; charset=utf-8");
 
         Assert.Equal(HttpStatusCode.Accepted, status);
         Assert.Equal("Duplicate", body.GetProperty("entries")[0].GetProperty("status").GetString());
