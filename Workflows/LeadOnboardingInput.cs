@@ -2,8 +2,13 @@ using LeadFlow.Steps;
 
 namespace LeadFlow.Workflows;
 
-/// <summary>What a lead workflow is started with: the bus event exactly as delivered, and optional tuning.</summary>
+/// <summary>
+/// The input lead workflows were started with before the envelope itself became the input: still accepted (runs in
+/// flight, the checked-in replay histories, scripts), read by <see cref="LeadWorkflowInput"/>. New starts give the
+/// envelope as a JSON object and the options as the second argument.
+/// </summary>
 /// <param name="EventJson">The EventBridge envelope as a JSON string; its <c>detail</c> is the lead.</param>
+/// <param name="Options">Tuning of this run; a second start argument takes precedence.</param>
 public sealed record LeadOnboardingInput(string EventJson, LeadOnboardingOptions? Options = null);
 
 /// <summary>

@@ -4,6 +4,7 @@ using LeadFlow.Steps;
 using LeadFlow.Temporal;
 using Microsoft.Extensions.Logging;
 using Temporalio.Common;
+using Temporalio.Converters;
 using Temporalio.Exceptions;
 using Temporalio.Workflows;
 
@@ -28,13 +29,36 @@ public sealed partial class LeadOnboardingWorkflow
 
     private static string LeadId => Workflow.Info.WorkflowId;
 
+    /// <summary>
+    /// Runs one lead. The input is the bus event itself, so an operator can start or re-run a lead from the Temporal
+    /// Web UI or CLI with the event (<c>temporal workflow start --type LeadOnboardingWorkflow --input @event.json</c>).
+    /// Both arguments are taken raw and read by <see cref="LeadWorkflowInput"/>, so no input, however wrong, fails the
+    /// workflow task (which Temporal would retry for ever): an input that is not a lead event ends the run at once as
+    /// <c>LeadRejected</c>, with the reason recorded.
+    /// </summary>
+    /// <param name="input">
+    /// The EventBridge envelope as a JSON object (or as a JSON string); also <see cref="LeadOnboardingInput"/>, the
+    /// input of runs started before (its <c>EventJson</c> is the envelope as a string).
+    /// </param>
+    /// <param name="options">Optional <see cref="LeadOnboardingOptions"/>; for a <see cref="LeadOnboardingInput"/>, its own <c>Options</c> apply when this is absent.</param>
     [WorkflowRun]
-    public async Task<LeadOnboardingResult> RunAsync(LeadOnboardingInput input)
+    public async Task<LeadOnboardingResult> RunAsync(IRawValue? input = null, IRawValue? options = null)
     {
-        var options = input.Options ?? new LeadOnboardingOptions();
+        var start = LeadWorkflowInput.Read(input, options, Workflow.PayloadConverter);
+        return await OnboardAsync(start);
+    }
+
+    [WorkflowQuery]
+    public LeadStatus GetStatus() => new(LeadId, currentStep, outcome, [.. records], undone, error);
+
+    private async Task<LeadOnboardingResult> OnboardAsync(LeadWorkflowInput start)
+    {
+        var options = start.Options;
         try
         {
-            var lead = await ReceiveAsync(input.EventJson, options);
+            var lead = start.Rejection is { } rejection
+                ? throw new ApplicationFailureException(rejection.Reason, rejection.ErrorType, nonRetryable: true, details: [rejection])
+                : await ReceiveAsync(start.EventJson!, options);
             var client = await CreateAsync(LeadOnboardingSteps.CreateClient, options, step => step.CreateClientAsync(lead));
             var partner = await CreateAsync(LeadOnboardingSteps.CreatePartner, options, step => step.CreatePartnerAsync(lead));
             var benefit = await CreateAsync(LeadOnboardingSteps.CreateBenefit, options, step => step.CreateBenefitAsync(lead));
@@ -43,9 +67,9 @@ public sealed partial class LeadOnboardingWorkflow
             LogCompleted(Workflow.Logger, LeadId, client.Id, partner.Id, benefit.Id);
             return new LeadOnboardingResult(LeadId, client.Id, partner.Id, benefit.Id, [.. records]);
         }
-        catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException)
+        catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException or TimeoutFailureException)
         {
-            // A local activity's failure (ReceiveLead) arrives as the activity's own failure, not wrapped.
+            // A local activity's failure (ReceiveLead) may arrive as the activity's own failure, not wrapped.
             var stepFailure = TemporalStepFailures.Describe(currentStep, failure);
             error = new LeadError(stepFailure.Step, stepFailure.ErrorType, stepFailure.Reason, stepFailure.FieldErrors);
             await RecordFailureAsync(options, stepFailure);
@@ -53,12 +77,10 @@ public sealed partial class LeadOnboardingWorkflow
         }
     }
 
-    [WorkflowQuery]
-    public LeadStatus GetStatus() => new(LeadId, currentStep, outcome, [.. records], undone, error);
-
     /// <summary>
     /// A local activity: unwrapping and validating the event touches nothing outside the worker, so it runs
-    /// in the worker without the server round trips of a full activity (a lead costs four, not five).
+    /// in the worker without the server round trips of a full activity (a lead costs four, not five). It is
+    /// deterministic, so it gets one attempt: whatever it throws, it would throw again.
     /// </summary>
     private Task<Lead> ReceiveAsync(string eventJson, LeadOnboardingOptions options)
     {
@@ -129,6 +151,9 @@ public sealed partial class LeadOnboardingWorkflow
             BackoffCoefficient = (float)options.BackoffCoefficient,
             MaximumInterval = options.MaximumRetryInterval,
             NonRetryableErrorTypes = [.. step.Retry.NonRetryableErrorTypes],
+
+            // A deterministic step's errors repeat for the same input: one attempt (0 would mean unlimited).
+            MaximumAttempts = step.Deterministic ? 1 : 0,
         },
     };
 

@@ -16,13 +16,21 @@ public static class LeadOnboardingSteps
     /// <summary>The compensating error step (the original state machine's CatchErrors): undo, then record the failure.</summary>
     public const string RecordFailure = "RecordFailure";
 
-    /// <summary>Transient failures are retried from 1 s, doubling, at most every 5 minutes, for up to 24 hours.</summary>
+    /// <summary>
+    /// Transient failures are retried from 1 s, doubling, at most every 5 minutes, for up to 24 hours. A CRM that
+    /// throttles (<see cref="LeadErrorTypes.CrmThrottled"/>) is retried no sooner than its <c>Retry-After</c> on
+    /// Temporal, and from <see cref="StepRetryPolicy.ThrottledInitialInterval"/> (5 s) on Step Functions, which
+    /// cannot read the header.
+    /// </summary>
     public static readonly StepRetryPolicy DefaultRetry = new(
         InitialInterval: TimeSpan.FromSeconds(1),
         BackoffCoefficient: 2.0,
         MaximumInterval: TimeSpan.FromMinutes(5),
         RetryWindow: TimeSpan.FromHours(24),
-        NonRetryableErrorTypes: [LeadErrorTypes.LeadRejected, LeadErrorTypes.CrmRejected, LeadErrorTypes.CrmConflict]);
+        NonRetryableErrorTypes: [LeadErrorTypes.LeadRejected, LeadErrorTypes.CrmRejected, LeadErrorTypes.CrmConflict])
+    {
+        ThrottledInitialInterval = TimeSpan.FromSeconds(5),
+    };
 
     /// <summary>
     /// The error step outlives the steps it cleans up after: a CRM outage at compensation time must
@@ -48,7 +56,7 @@ public static class LeadOnboardingSteps
     /// <summary>The happy path, in order.</summary>
     public static readonly IReadOnlyList<StepDefinition> InOrder =
     [
-        new(ReceiveLead, StartToCloseTimeout: TimeSpan.FromSeconds(10), DefaultRetry, StepInput.Event, ResultName: "received"),
+        new(ReceiveLead, StartToCloseTimeout: TimeSpan.FromSeconds(10), DefaultRetry, StepInput.Event, ResultName: "received", Deterministic: true),
         new(CreateClient, StartToCloseTimeout: TimeSpan.FromSeconds(30), DefaultRetry, StepInput.Lead, ResultName: "client"),
         new(CreatePartner, StartToCloseTimeout: TimeSpan.FromSeconds(30), DefaultRetry, StepInput.Lead, ResultName: "partner"),
         new(CreateBenefit, StartToCloseTimeout: TimeSpan.FromSeconds(30), DefaultRetry, StepInput.Lead, ResultName: "benefit"),
@@ -64,7 +72,13 @@ public static class LeadOnboardingSteps
 /// <summary>One step: its name (the activity type and the state name), how long one attempt may take, how it is retried, what it takes and gives.</summary>
 /// <param name="Input">What the step works on.</param>
 /// <param name="ResultName">The name of the step's result (Step Functions keeps it at <c>$.received</c> for ReceiveLead, <c>$.steps.&lt;name&gt;</c> for the creates, <c>$.failure</c> for the error step).</param>
-public sealed record StepDefinition(string Name, TimeSpan StartToCloseTimeout, StepRetryPolicy Retry, StepInput Input, string ResultName);
+/// <param name="Deterministic">
+/// The step is pure code (ReceiveLead: unwrap and validate, no I/O): whatever it throws, it throws again for the
+/// same input, so its own errors are never retried. Temporal runs it as a local activity with one attempt; Step
+/// Functions retries only the Lambda service's own errors around it (<see cref="StepRetryPolicy"/> still gives
+/// their backoff), never the step's.
+/// </param>
+public sealed record StepDefinition(string Name, TimeSpan StartToCloseTimeout, StepRetryPolicy Retry, StepInput Input, string ResultName, bool Deterministic = false);
 
 /// <summary>What a step works on.</summary>
 public enum StepInput
@@ -80,12 +94,27 @@ public enum StepInput
 }
 
 /// <summary>Capped exponential backoff for transient errors, for at most <see cref="RetryWindow"/> (schedule-to-close).</summary>
+/// <param name="InitialInterval">The first pause; each next one is <paramref name="BackoffCoefficient"/> times longer.</param>
+/// <param name="MaximumInterval">The cap of one pause. Temporal also caps a failure's own next-retry delay (a CRM's <c>Retry-After</c>) at it.</param>
+/// <param name="RetryWindow">How long, from the first attempt, the step is retried at all.</param>
+/// <param name="NonRetryableErrorTypes">Error types (<see cref="LeadErrorTypes"/>) that end the step at once.</param>
 public sealed record StepRetryPolicy(
     TimeSpan InitialInterval,
     double BackoffCoefficient,
     TimeSpan MaximumInterval,
     TimeSpan RetryWindow,
-    IReadOnlyList<string> NonRetryableErrorTypes);
+    IReadOnlyList<string> NonRetryableErrorTypes)
+{
+    /// <summary>
+    /// The first pause after a <see cref="LeadErrorTypes.CrmThrottled"/> answer where the host cannot honour the
+    /// CRM's <c>Retry-After</c> itself (Step Functions: a Retry has fixed intervals), doubling like the rest and
+    /// capped at <see cref="MaximumInterval"/>. Temporal waits exactly as long as the CRM asked instead.
+    /// </summary>
+    public TimeSpan ThrottledInitialInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The backoff Step Functions uses for <see cref="LeadErrorTypes.CrmThrottled"/>: this policy from <see cref="ThrottledInitialInterval"/>.</summary>
+    public StepRetryPolicy Throttled => this with { InitialInterval = ThrottledInitialInterval };
+}
 
 /// <summary>The error type names a failed step or lead carries (Temporal's ApplicationFailure type, Step Functions' error name).</summary>
 public static class LeadErrorTypes
@@ -108,6 +137,12 @@ public static class LeadErrorTypes
 
     /// <summary>5xx, timeout or refused connection. Retried within the retry window.</summary>
     public const string CrmUnavailable = "CrmUnavailable";
+
+    /// <summary>
+    /// The CRM backend asked to slow down: 429 (RFC 6585 section 4), or 503 with <c>Retry-After</c> (RFC 9110 section 15.6.4).
+    /// Retried within the retry window, no sooner than the answer's <c>Retry-After</c> where the host can honour it.
+    /// </summary>
+    public const string CrmThrottled = "CrmThrottled";
 
     /// <summary>A run that ended failed for any reason other than an invalid lead.</summary>
     public const string LeadOnboardingFailed = "LeadOnboardingFailed";

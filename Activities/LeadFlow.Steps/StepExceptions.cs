@@ -39,12 +39,25 @@ public sealed class CrmPermanentException(string message, int statusCode, IReadO
     public int StatusCode { get; } = statusCode;
 }
 
-/// <summary>The CRM backend answered 5xx, timed out or could not be reached. Worth retrying later.</summary>
-public sealed class CrmTransientException(string message, int? statusCode = null, Exception? inner = null)
-    : LeadStepException(message, LeadErrorTypes.CrmUnavailable, retryable: true, fieldErrors: null, inner)
+/// <summary>
+/// The CRM backend answered 5xx, timed out or could not be reached (<see cref="LeadErrorTypes.CrmUnavailable"/>), or
+/// asked to slow down (<see cref="LeadErrorTypes.CrmThrottled"/>: 429, or 503 with <c>Retry-After</c>). Worth retrying later.
+/// </summary>
+/// <param name="retryAfter">
+/// How long the backend asked to wait before the next attempt (its <c>Retry-After</c>, RFC 9110 section 10.2.3); null
+/// when it did not say. Setting it makes the error <see cref="LeadErrorTypes.CrmThrottled"/>, as does a 429.
+/// </param>
+public sealed class CrmTransientException(string message, int? statusCode = null, Exception? inner = null, TimeSpan? retryAfter = null)
+    : LeadStepException(message, ErrorTypeOf(statusCode, retryAfter), retryable: true, fieldErrors: null, inner)
 {
     /// <summary>The HTTP status when the backend answered; null for timeouts and refused connections.</summary>
     public int? StatusCode { get; } = statusCode;
+
+    /// <summary>The backend's <c>Retry-After</c> as a delay from when the answer arrived (never negative); null when it gave none.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    private static string ErrorTypeOf(int? statusCode, TimeSpan? retryAfter) =>
+        statusCode == 429 || retryAfter is not null ? LeadErrorTypes.CrmThrottled : LeadErrorTypes.CrmUnavailable;
 }
 
 /// <summary>

@@ -9,8 +9,9 @@ namespace LeadFlow.Temporal;
 /// <summary>
 /// The steps as Temporal activities. Each one runs the host-agnostic step inside a logging scope
 /// carrying the workflow id, and turns the step's typed errors into Temporal failures: the error
-/// type is kept, validation and 4xx errors are non-retryable, and the <see cref="StepFailure"/> (the
-/// description both hosts share) travels as the failure's first detail.
+/// type is kept, validation and 4xx errors are non-retryable, a CRM's <c>Retry-After</c> becomes the failure's
+/// next retry delay (the server waits that long instead of the policy's backoff, capped at the policy's maximum
+/// interval), and the <see cref="StepFailure"/> (the description both hosts share) travels as the failure's first detail.
 /// </summary>
 public sealed partial class LeadOnboardingActivities(
     ReceiveLeadStep receiveLead,
@@ -45,6 +46,13 @@ public sealed partial class LeadOnboardingActivities(
     private static string RunId => ActivityExecutionContext.Current.Info.WorkflowRunId
         ?? throw new InvalidOperationException("Lead onboarding activities run inside a lead workflow");
 
+    /// <summary>
+    /// A positive <c>Retry-After</c>; none otherwise, so the policy's backoff applies (the server reads an explicit
+    /// zero as "use the maximum interval", see the README's Throttling section).
+    /// </summary>
+    private static TimeSpan? NextRetryDelayOf(LeadStepException failure) =>
+        failure is CrmTransientException { RetryAfter: { } wait } && wait > TimeSpan.Zero ? wait : null;
+
     private async Task<T> RunAsync<T>(string step, Func<CancellationToken, Task<T>> run)
     {
         var context = ActivityExecutionContext.Current;
@@ -68,7 +76,7 @@ public sealed partial class LeadOnboardingActivities(
             }
 
             throw new ApplicationFailureException(
-                e.Message, e, e.ErrorType, nonRetryable: !e.Retryable, details: [StepFailure.From(step, e)], nextRetryDelay: CredentialsDelayOf(e));
+                e.Message, e, e.ErrorType, nonRetryable: !e.Retryable, details: [StepFailure.From(step, e)], nextRetryDelay: CredentialsDelayOf(e) ?? NextRetryDelayOf(e));
         }
     }
 

@@ -38,6 +38,15 @@ public static class StatusCommand
                 }
 
                 Row("Started", $"{view.StartedAt:u}" + (view.ClosedAt is { } closed ? $", closed {closed:u} ({(closed - view.StartedAt).TotalSeconds:0.0} s)" : ""));
+                if (!string.IsNullOrEmpty(view.Explanation))
+                {
+                    Row("Temporal says", view.Explanation);
+                }
+
+                if (view.LeadSource == "history")
+                {
+                    Row("Status from", $"the run's history ({view.LeadUnavailable ?? "no worker answered"})");
+                }
                 if (view.Lead is { } lead)
                 {
                     Row("Outcome", lead.Outcome.ToString());

@@ -21,7 +21,7 @@ public static class DemoChecks
 
         if (!progress.IsFinished)
         {
-            Miss($"did not finish in time (last step {progress.CurrentStep}{(progress.Last?.LeadUnavailable is { } why ? $"; {why}" : "")})");
+            Miss($"did not finish in time (last step {progress.CurrentStep}{(progress.Last is { Explanation: { Length: > 0 } why } ? $"; Temporal says: {why}" : "")})");
             return misses;
         }
 

@@ -56,7 +56,7 @@ internal sealed class ActivityHandlers(ServerState state, ActivityScheduling sch
         using var poll = LongPoll.Start(state, context);
         while (true)
         {
-            var item = await poll.TakeAsync(queue, request.Identity, context).ConfigureAwait(false);
+            var item = await poll.TakeAsync(queue, context, request.Identity).ConfigureAwait(false);
             if (item is null)
             {
                 return new PollActivityTaskQueueResponse();

@@ -143,6 +143,9 @@ internal sealed class ActivityOutcomes(WorkflowTasks workflowTasks)
 
     private void RetryLater(WorkflowRun run, ActivityInfo activity, Failure failure, TimeSpan backoff)
     {
+        var now = DateTime.UtcNow;
+        activity.LastAttemptCompleteTime = now;
+        activity.NextAttemptScheduleTime = now + backoff;
         activity.LastFailure = failure;
         activity.Attempt++;
         activity.IsStarted = false;

@@ -35,13 +35,17 @@ internal static class ActivityRetryPolicy
         return policy;
     }
 
-    /// <summary>Whether the attempt that just failed gets another one, and after how long.</summary>
+    /// <summary>
+    /// Whether the attempt that just failed gets another one, and after how long; in the real server's order
+    /// (service/history/workflow/retry.go, nextBackoffInterval, and the activity retry visitor): a non-retryable
+    /// failure first, then the attempt limit, then the pause: the failure's own <c>next_retry_delay</c> when the
+    /// worker set one (the SDK's ApplicationFailure nextRetryDelay), else the exponential backoff; either is capped at
+    /// the policy's maximum interval (a zero or negative one becomes the maximum interval), and a retry that would
+    /// start after the schedule-to-close expiration is not made.
+    /// </summary>
     public static (RetryState State, TimeSpan Backoff) Next(ActivityInfo activity, Failure failure, DateTime now)
     {
         var policy = activity.RetryPolicy;
-
-        // A non-retryable failure says so even on the last attempt: the server checks it before the attempt
-        // count (service/history/workflow/retry.go, getBackoffInterval).
         if (IsNonRetryable(failure, policy))
         {
             return (RetryState.NonRetryableFailure, TimeSpan.Zero);
@@ -52,10 +56,16 @@ internal static class ActivityRetryPolicy
             return (RetryState.MaximumAttemptsReached, TimeSpan.Zero);
         }
 
-        var backoff = failure.ApplicationFailureInfo?.NextRetryDelay is { } explicitDelay && explicitDelay.ToTimeSpan() > TimeSpan.Zero
-            ? explicitDelay.ToTimeSpan()
+        var backoff = failure.ApplicationFailureInfo?.NextRetryDelay is { } requested
+            ? requested.ToTimeSpan()
             : Exponential(policy, activity.Attempt);
-        if (activity.Expiration is { } expiration && now + backoff >= expiration)
+        var maximum = policy.MaximumInterval.ToTimeSpan();
+        if (backoff <= TimeSpan.Zero || backoff > maximum)
+        {
+            backoff = maximum;
+        }
+
+        if (activity.Expiration is { } expiration && now + backoff > expiration)
         {
             return (RetryState.Timeout, TimeSpan.Zero);
         }
@@ -63,12 +73,11 @@ internal static class ActivityRetryPolicy
         return (RetryState.InProgress, backoff);
     }
 
+    /// <summary>initial x coefficient^(attempt - 1), uncapped (the caller caps it); saturates instead of overflowing.</summary>
     private static TimeSpan Exponential(RetryPolicy policy, int failedAttempt)
     {
-        var initial = policy.InitialInterval.ToTimeSpan().TotalMilliseconds;
-        var maximum = policy.MaximumInterval.ToTimeSpan().TotalMilliseconds;
-        var milliseconds = Math.Min(initial * Math.Pow(policy.BackoffCoefficient, failedAttempt - 1), maximum);
-        return TimeSpan.FromMilliseconds(milliseconds);
+        var milliseconds = policy.InitialInterval.ToTimeSpan().TotalMilliseconds * Math.Pow(policy.BackoffCoefficient, failedAttempt - 1);
+        return milliseconds >= TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(milliseconds);
     }
 
     private static bool IsNonRetryable(Failure failure, RetryPolicy policy)

@@ -68,6 +68,7 @@ internal sealed class ActivityScheduling(ServerState state, ActivityOutcomes out
     public void Dispatch(WorkflowRun run, ActivityInfo activity)
     {
         activity.CurrentAttemptScheduledTime = DateTime.UtcNow;
+        activity.NextAttemptScheduleTime = null;
         var attempt = activity.Attempt;
         state.Queues.Activity(run.Namespace, activity.TaskQueue).Add(new ActivityTaskItem(run, activity, attempt));
         if (activity.ScheduleToStart > TimeSpan.Zero && (activity.ScheduleToClose == TimeSpan.Zero || activity.ScheduleToStart < activity.ScheduleToClose))

@@ -169,6 +169,12 @@ internal sealed class ActivityInfo
 
     public DateTime CurrentAttemptScheduledTime { get; set; }
 
+    /// <summary>When the last failed attempt ended (the server's LastAttemptCompleteTime); null before any.</summary>
+    public DateTime? LastAttemptCompleteTime { get; set; }
+
+    /// <summary>When the retry waiting for its backoff will be dispatched; null once it was (or before any retry).</summary>
+    public DateTime? NextAttemptScheduleTime { get; set; }
+
     public bool IsStarted { get; set; }
 
     public DateTime StartedTime { get; set; }

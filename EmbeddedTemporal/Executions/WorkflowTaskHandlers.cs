@@ -27,7 +27,7 @@ internal sealed class WorkflowTaskHandlers(ServerState state, WorkflowTasks work
         using var poll = LongPoll.Start(state, context);
         while (true)
         {
-            var item = await poll.TakeAsync(queue, request.Identity, context).ConfigureAwait(false);
+            var item = await poll.TakeAsync(queue, context, request.Identity).ConfigureAwait(false);
             if (item is null)
             {
                 return new PollWorkflowTaskQueueResponse();

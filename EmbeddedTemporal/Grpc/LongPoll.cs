@@ -32,10 +32,11 @@ internal sealed class LongPoll : IDisposable
     }
 
     /// <summary>The next task of <paramref name="queue"/>, or default when the poll ends first. The wait is timed apart from handler work.</summary>
-    public async Task<TTask?> TakeAsync<TTask>(TaskQueue<TTask> queue, string identity, ServerCallContext context)
+    /// <param name="identity">The poller's identity, for the queue's poller history (DescribeTaskQueue).</param>
+    public async Task<TTask?> TakeAsync<TTask>(TaskQueue<TTask> queue, ServerCallContext context, string? identity = null)
     {
         var waitStarted = Stopwatch.GetTimestamp();
-        var item = await queue.TakeAsync(identity, Token).ConfigureAwait(false);
+        var item = await queue.TakeAsync(Token, identity).ConfigureAwait(false);
         RpcCallTiming.Of(context)?.AddWaiting(waitStarted);
         return item;
     }

@@ -10,9 +10,11 @@ namespace LeadFlow.EmbeddedTemporal.TaskQueues;
 internal sealed class TaskQueue<TTask>(string name)
 {
     private readonly Channel<TTask> _tasks = Channel.CreateUnbounded<TTask>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-    private readonly ConcurrentDictionary<string, DateTime> _pollers = new(StringComparer.Ordinal);
     private long _lastPollTicks;
     private int _activePollers;
+
+    /// <summary>Poller identity -> when it last began or ended a poll (UTC), as the matching service's poller history keeps it.</summary>
+    private readonly ConcurrentDictionary<string, DateTime> _pollers = new(StringComparer.Ordinal);
 
     public string Name { get; } = name;
 
@@ -29,10 +31,11 @@ internal sealed class TaskQueue<TTask>(string name)
     public void Add(TTask task) => _tasks.Writer.TryWrite(task);
 
     /// <summary>Waits for a task until the token fires; returns default when it did.</summary>
-    public async Task<TTask?> TakeAsync(string identity, CancellationToken cancellationToken)
+    /// <param name="identity">The poller's identity, remembered (when not empty) for <see cref="RecentPollers"/>.</param>
+    public async Task<TTask?> TakeAsync(CancellationToken cancellationToken, string? identity = null)
     {
-        _pollers[identity] = DateTime.UtcNow;
         Interlocked.Increment(ref _activePollers);
+        NotePoller(identity);
         try
         {
             return await _tasks.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -43,25 +46,42 @@ internal sealed class TaskQueue<TTask>(string name)
         }
         finally
         {
-            _pollers[identity] = DateTime.UtcNow;
             Interlocked.Exchange(ref _lastPollTicks, DateTime.UtcNow.Ticks);
             Interlocked.Decrement(ref _activePollers);
+            NotePoller(identity);
         }
     }
 
     /// <summary>
-    /// Workers that polled within <paramref name="window"/> and when they last did (DescribeTaskQueue's pollers;
-    /// the matching service forgets a poller after 5 minutes, matching.PollerHistoryTTL). Older entries are dropped.
+    /// The pollers seen within <paramref name="ttl"/>, with when each last began or ended a poll. As the real matching
+    /// service's poller history (service/matching/poller_history.go): keyed by identity, touched when a long poll begins
+    /// and when it ends, entries expire after a TTL (5 minutes there), so a worker that stopped is listed until then.
     /// </summary>
-    public IReadOnlyList<(string Identity, DateTime LastAccess)> RecentPollers(TimeSpan window)
+    public IReadOnlyList<(string Identity, DateTime LastAccessTime)> RecentPollers(TimeSpan ttl)
     {
-        var since = DateTime.UtcNow - window;
-        foreach (var stale in _pollers.Where(p => p.Value < since).ToList())
+        var since = DateTime.UtcNow - ttl;
+        var recent = new List<(string, DateTime)>();
+        foreach (var (identity, lastAccess) in _pollers)
         {
-            _pollers.TryRemove(stale);
+            if (lastAccess > since)
+            {
+                recent.Add((identity, lastAccess));
+            }
+            else
+            {
+                _pollers.TryRemove(new KeyValuePair<string, DateTime>(identity, lastAccess));
+            }
         }
 
-        return _pollers.Select(p => (p.Key, p.Value)).OrderByDescending(p => p.Value).ToList();
+        return recent;
+    }
+
+    private void NotePoller(string? identity)
+    {
+        if (!string.IsNullOrEmpty(identity))
+        {
+            _pollers[identity] = DateTime.UtcNow;
+        }
     }
 
     /// <summary>Marks the queue dead and hands back what was queued so it can be redirected.</summary>

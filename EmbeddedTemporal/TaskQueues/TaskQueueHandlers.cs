@@ -14,7 +14,7 @@ namespace LeadFlow.EmbeddedTemporal.TaskQueues;
 internal sealed class TaskQueueHandlers(ServerState state)
 {
     /// <summary>The matching service's matching.PollerHistoryTTL.</summary>
-    private static readonly TimeSpan PollerHistory = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan PollerHistoryTtl = TimeSpan.FromMinutes(5);
 
     /// <summary>What the real server reports for a poller that set no rate limit.</summary>
     private const double DefaultRatePerSecond = 100_000;
@@ -32,8 +32,8 @@ internal sealed class TaskQueueHandlers(ServerState state)
         }
 
         var pollers = request.TaskQueueType == TaskQueueType.Activity
-            ? state.Queues.FindActivity(request.Namespace, name)?.RecentPollers(PollerHistory)
-            : state.Queues.FindWorkflow(request.Namespace, name)?.RecentPollers(PollerHistory);
+            ? state.Queues.FindActivity(request.Namespace, name)?.RecentPollers(PollerHistoryTtl)
+            : state.Queues.FindWorkflow(request.Namespace, name)?.RecentPollers(PollerHistoryTtl);
         var response = new DescribeTaskQueueResponse();
         foreach (var (identity, lastAccess) in pollers ?? [])
         {

@@ -42,8 +42,11 @@ internal sealed class VisibilityHandlers(ServerState state)
                 },
                 WorkflowExecutionInfo = Info(run, ns),
             };
+            var now = DateTime.UtcNow;
             foreach (var activity in run.Activities.Values)
             {
+                // As the real server: a retry waiting for its backoff shows when it will be dispatched and the pause.
+                var waiting = !activity.IsStarted && activity.NextAttemptScheduleTime is { } next && next > now ? next : (DateTime?)null;
                 response.PendingActivities.Add(new PendingActivityInfo
                 {
                     ActivityId = activity.ActivityId,
@@ -55,7 +58,10 @@ internal sealed class VisibilityHandlers(ServerState state)
                     LastStartedTime = activity.IsStarted ? Timestamp.FromDateTime(activity.StartedTime) : null,
                     Attempt = activity.Attempt,
                     MaximumAttempts = activity.RetryPolicy.MaximumAttempts,
-                    ScheduledTime = Timestamp.FromDateTime(activity.CurrentAttemptScheduledTime),
+                    ScheduledTime = Timestamp.FromDateTime(waiting ?? activity.CurrentAttemptScheduledTime),
+                    NextAttemptScheduleTime = waiting is { } at ? Timestamp.FromDateTime(at) : null,
+                    CurrentRetryInterval = waiting is { } retryAt && activity.LastAttemptCompleteTime is { } lastEnded ? Duration.FromTimeSpan(retryAt - lastEnded) : null,
+                    LastAttemptCompleteTime = activity.LastAttemptCompleteTime is { } completed ? Timestamp.FromDateTime(completed) : null,
                     ExpirationTime = activity.Expiration is { } expiration ? Timestamp.FromDateTime(expiration) : null,
                     LastFailure = activity.LastFailure,
                     LastWorkerIdentity = activity.LastWorkerIdentity,

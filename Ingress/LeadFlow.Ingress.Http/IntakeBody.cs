@@ -4,7 +4,12 @@ using LeadFlow.Ingress.Events;
 namespace LeadFlow.Ingress.Http;
 
 /// <summary>One envelope found in a request body, by its position in the body.</summary>
-public sealed record IntakeEnvelope(int Index, byte[] Envelope);
+/// <param name="ContentSha256">
+/// For an envelope this intake built (around a bare lead or a PutEvents entry): the lower-case hex SHA-256 of what the
+/// client sent for it, so the content hash that tells a retry from another lead under the same id does not change
+/// with the <c>time</c> the intake stamps on arrival. Null for an envelope sent as it is (its bytes are hashed).
+/// </param>
+public sealed record IntakeEnvelope(int Index, byte[] Envelope, string? ContentSha256 = null);
 
 /// <summary>Why one entry of a PutEvents-style body was refused.</summary>
 public sealed record IntakeEntryError(int Index, string Field, string Error);
@@ -72,7 +77,7 @@ public static class IntakeBody
                 return ([new IntakeEnvelope(0, body)], []);
             }
 
-            return ([new IntakeEnvelope(0, Wrap(newEventId(0), defaults.Source, defaults.DetailType, root, time: null, resources: null))], []);
+            return ([new IntakeEnvelope(0, Wrap(newEventId(0), defaults.Source, defaults.DetailType, root, time: null, resources: null), EventEnvelopeReader.Sha256Hex(body))], []);
         }
     }
 
@@ -91,7 +96,7 @@ public static class IntakeBody
             var error = Entry(entry, defaults, newEventId(index), out var envelope);
             if (error is null)
             {
-                envelopes.Add(new IntakeEnvelope(index, envelope!));
+                envelopes.Add(new IntakeEnvelope(index, envelope!, EventEnvelopeReader.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(entry.GetRawText()))));
             }
             else
             {

@@ -41,7 +41,10 @@ public static class IntakeGuards
             title: "Unsupported Content-Type");
     }
 
-    /// <summary>401 unless <c>x-api-key</c> is <c>Ingress__ApiKey</c> (compared in constant time); open when no key is set (loopback only, see <see cref="IngressOptionsValidator"/>).</summary>
+    /// <summary>
+    /// 401 unless <c>x-api-key</c>, or else the password of <c>Authorization: Basic</c>, is <c>Ingress__ApiKey</c> (compared
+    /// in constant time); open when no key is set (loopback only, see <see cref="IngressOptionsValidator"/>).
+    /// </summary>
     public static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -52,11 +55,12 @@ public static class IntakeGuards
             return await next(context);
         }
 
-        var given = context.HttpContext.Request.Headers["x-api-key"].FirstOrDefault() ?? "";
+        var request = context.HttpContext.Request;
+        var given = request.Headers["x-api-key"].FirstOrDefault() ?? BasicAuthPassword(request) ?? "";
         var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
         return matches
             ? await next(context)
-            : TypedResults.Problem("Send the intake's API key in the x-api-key header.", statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong API key");
+            : TypedResults.Problem("Send the intake's API key in the x-api-key header (or as the password of HTTP Basic authentication).", statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong API key");
     }
 
     /// <summary>
@@ -94,6 +98,32 @@ public static class IntakeGuards
         }
 
         return await next(context);
+    }
+
+    /// <summary>
+    /// The password of <c>Authorization: Basic</c> (RFC 7617), any user name: how an SNS HTTPS subscription carries the
+    /// key, since SNS cannot send custom headers but sends the credentials of its endpoint URL
+    /// (<c>https://leadflow:&lt;key&gt;@intake.example.com/events</c>,
+    /// https://docs.aws.amazon.com/sns/latest/dg/sns-http-https-endpoint-as-subscriber.html).
+    /// </summary>
+    private static string? BasicAuthPassword(HttpRequest request)
+    {
+        const string scheme = "Basic ";
+        var authorization = request.Headers.Authorization.FirstOrDefault();
+        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var bytes = new byte[authorization.Length];
+        if (!Convert.TryFromBase64String(authorization[scheme.Length..].Trim(), bytes, out var written))
+        {
+            return null;
+        }
+
+        var credentials = Encoding.UTF8.GetString(bytes, 0, written);
+        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : credentials[(colon + 1)..];
     }
 
     private static bool IsJson(string? contentType) =>

@@ -13,16 +13,34 @@ public sealed record FormToken(string Token, string HeaderName);
 /// <summary>The started (or duplicate) entries of a request and the refused ones.</summary>
 public sealed record IntakeAnswer(IReadOnlyList<StartOutcome> Entries, IReadOnlyList<IntakeEntryError> Errors);
 
+/// <summary>The answer to an SNS subscription or unsubscribe confirmation: 200, nothing started.</summary>
+/// <param name="Ignored">Always true: the message is no lead.</param>
+/// <param name="SnsType">The SNS message type, e.g. <c>SubscriptionConfirmation</c>.</param>
+/// <param name="Reason">What was done and what a person may do (confirm the subscription), for whoever reads the answer.</param>
+public sealed record SnsIgnoredAnswer(bool Ignored, string SnsType, string TopicArn, string MessageId, string Reason)
+{
+    public static SnsIgnoredAnswer For(SnsMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var reason = message.Type == SnsMessage.SubscriptionConfirmationType
+            ? $"An SNS {message.Type} is not a lead: nothing was started and the SubscribeURL was not visited. Confirm the subscription with `aws sns confirm-subscription --topic-arn {message.TopicArn} --token <Token>` (the intake logs the token), or in the SNS console."
+            : $"An SNS {message.Type} is not a lead: nothing was started.";
+        return new SnsIgnoredAnswer(true, message.Type, message.TopicArn, message.MessageId, reason);
+    }
+}
+
 public static class LeadIntakeEndpoints
 {
     /// <summary>The rate limiter policy of the web form's lead posts (<c>Ingress__FormPermitsPerMinute</c> per client).</summary>
     public const string FormRateLimitPolicy = "web-form";
 
     /// <summary>
-    /// The machine routes, <c>POST /events</c> (envelope, PutEvents entries or a bare lead; JSON Content-Type) and
-    /// <c>GET /leads/{leadId}</c>, guarded by <c>x-api-key</c> (<c>Ingress__ApiKey</c>); and the web form's own routes,
-    /// which never need the key: <c>GET /form/token</c> (its anti-forgery token), <c>POST /form/events</c> (same origin,
-    /// anti-forgery token, JSON, rate-limited per client: 429 with <c>Retry-After</c>) and <c>GET /form/leads/{leadId}</c>.
+    /// The machine routes, <c>POST /events</c> (envelope, PutEvents entries, a bare lead, or any of these inside an SNS
+    /// notification; an SNS subscription confirmation is answered 200 and ignored; JSON Content-Type, or SNS's own
+    /// <c>text/plain</c> with <c>x-amz-sns-message-type</c>) and <c>GET /leads/{leadId}</c>, guarded by <c>x-api-key</c>
+    /// or the password of HTTP Basic authentication (<c>Ingress__ApiKey</c>); and the web form's own routes, which never
+    /// need the key: <c>GET /form/token</c> (its anti-forgery token), <c>POST /form/events</c> (same origin, anti-forgery
+    /// token, JSON, rate-limited per client: 429 with <c>Retry-After</c>) and <c>GET /form/leads/{leadId}</c>.
     /// </summary>
     public static RouteGroupBuilder MapLeadIntake(this IEndpointRouteBuilder endpoints)
     {
@@ -42,23 +60,47 @@ public static class LeadIntakeEndpoints
         return group;
     }
 
-    private static async Task<Results<Accepted<IntakeAnswer>, ProblemHttpResult>> PostEventsAsync(
+    private static async Task<Results<Accepted<IntakeAnswer>, Ok<SnsIgnoredAnswer>, ProblemHttpResult>> PostEventsAsync(
         HttpRequest request, LeadWorkflowStarter starter, IOptions<LeadEventOptions> leadEvents, CancellationToken cancellationToken)
     {
-        var body = await ReadBodyAsync(request, cancellationToken);
+        // Room for an SNS notification, which carries the envelope as an escaped string; the envelope itself is held to 256 KB below.
+        var body = await ReadBodyAsync(request, BusDelivery.MaxDeliveryBytes, cancellationToken);
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "body", $"The body is over the {EventEnvelopeReader.MaxEnvelopeBytes} byte EventBridge limit.");
+            return Problem(StatusCodes.Status413PayloadTooLarge, "body", $"The body is over the {BusDelivery.MaxDeliveryBytes} byte limit of one delivery.");
         }
 
-        // A bare lead may carry its own id so that a client retry is a duplicate, not a second lead.
-        var idempotencyKey = request.Headers["Idempotency-Key"].FirstOrDefault();
+        SnsMessage? sns;
+        try
+        {
+            sns = SnsMessage.TryRead(body);
+        }
+        catch (MalformedEnvelopeException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, e.Field, e.Message);
+        }
+
+        if (sns is { IsNotification: false })
+        {
+            await starter.StartAsync(new BusDelivery.SnsControl(sns), cancellationToken);
+            return TypedResults.Ok(SnsIgnoredAnswer.For(sns));
+        }
+
+        var content = sns?.MessageBytes() ?? body;
+        if (content.Length > EventEnvelopeReader.MaxEnvelopeBytes)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, sns is null ? "body" : "Message", $"The event is over the {EventEnvelopeReader.MaxEnvelopeBytes} byte EventBridge limit.");
+        }
+
+        // A bare lead may carry its own id so that a client retry is a duplicate, not a second lead; one inside an SNS
+        // notification takes the notification's id, the same on every redelivery.
+        var idempotencyKey = request.Headers["Idempotency-Key"].FirstOrDefault() is { Length: > 0 } given ? given : sns is null ? null : $"sns-{sns.MessageId}";
         var defaults = new EnvelopeDefaults(leadEvents.Value.Source, leadEvents.Value.DetailType);
         IReadOnlyList<IntakeEnvelope> envelopes;
         IReadOnlyList<IntakeEntryError> errors;
         try
         {
-            (envelopes, errors) = IntakeBody.Read(body, defaults, i => NewEventId(idempotencyKey, i));
+            (envelopes, errors) = IntakeBody.Read(content, defaults, i => NewEventId(idempotencyKey, i));
         }
         catch (MalformedEnvelopeException e)
         {
@@ -73,7 +115,8 @@ public static class LeadIntakeEndpoints
             {
                 try
                 {
-                    started.Add(await starter.StartAsync(envelope.Envelope, cancellationToken));
+                    var leadEvent = EventEnvelopeReader.Read(envelope.Envelope);
+                    started.Add(await starter.StartAsync(envelope.ContentSha256 is { } hash ? leadEvent with { ContentSha256 = hash } : leadEvent, cancellationToken));
                 }
                 catch (MalformedEnvelopeException e)
                 {
@@ -117,9 +160,8 @@ public static class LeadIntakeEndpoints
         string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString() : index == 0 ? idempotencyKey : $"{idempotencyKey}-{index}";
 
     /// <returns>Null when the body is over the limit.</returns>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        const int limit = EventEnvelopeReader.MaxEnvelopeBytes;
         if (request.ContentLength > limit)
         {
             return null;

@@ -13,8 +13,11 @@ namespace LeadFlow.Ingress.Lambda;
 /// handler <c>LeadFlow.Ingress.Lambda::LeadFlow.Ingress.Lambda.LeadEventFunction::HandleAsync</c>.
 /// It starts each event's lead on the orchestrator <c>Ingress__Target</c> names: the Temporal workflow
 /// <c>lead-&lt;event id&gt;</c>, or the Step Functions execution named after the event id (<see cref="StepFunctionsLeadStarter"/>),
-/// so a redelivered event is a duplicate on both. It throws whenever the event was not started (orchestrator
-/// unreachable, malformed envelope) so Lambda's async retries and the rule's dead-letter queue keep the event.
+/// so a redelivered event is a duplicate on both. It also takes the event of an SNS subscription
+/// (<c>{"Records":[{"EventSource":"aws:sns","Sns":{...}}]}</c>, https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html)
+/// or an SNS notification, unwrapping the envelope and keying the lead by its id; an SNS subscription confirmation is
+/// logged and ignored. It throws whenever the event was not started (orchestrator unreachable, malformed envelope) so
+/// Lambda's async retries and the rule's dead-letter queue keep the event.
 /// </summary>
 public sealed class LeadEventFunction
 {
@@ -63,17 +66,28 @@ public sealed class LeadEventFunction
     /// <summary>The Lambda entry point. Not overloaded on purpose: the managed runtime refuses a handler name with overloads.</summary>
     public Task<Stream> HandleAsync(Stream input) => InvokeAsync(input, CancellationToken.None);
 
-    /// <returns>JSON <c>{"eventId","workflowId","runId","status"}</c>.</returns>
+    /// <returns>
+    /// JSON <c>{"eventId","workflowId","runId","status"}</c>, with <c>status</c> <c>Started</c>, <c>Duplicate</c> or, for
+    /// an SNS confirmation, <c>Ignored</c> (and <c>snsType</c>, <c>topicArn</c>); for an SNS event of several records, an
+    /// array of those, in order.
+    /// </returns>
     /// <exception cref="MalformedEnvelopeException">Logged with the reason; the DLQ keeps the event.</exception>
     /// <exception cref="TemporalUnavailableException">Lambda retries, then the DLQ keeps the event.</exception>
     /// <exception cref="OrchestratorUnavailableException">Step Functions did not take the start: Lambda retries, then the DLQ keeps the event.</exception>
     public async Task<Stream> InvokeAsync(Stream input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        StartOutcome outcome;
+        var outcomes = new List<object>();
         try
         {
-            outcome = await _starter.StartAsync(await ReadLimitedAsync(input, cancellationToken), cancellationToken);
+            var payload = await ReadLimitedAsync(input, cancellationToken);
+            foreach (var delivery in BusDelivery.ReadLambdaPayload(payload.Span))
+            {
+                var outcome = await _starter.StartAsync(delivery, cancellationToken);
+                outcomes.Add(outcome.Start is { } start
+                    ? new { start.EventId, start.WorkflowId, start.RunId, Status = start.Status.ToString() }
+                    : new { Status = "Ignored", SnsType = outcome.Ignored!.Type, outcome.Ignored.TopicArn });
+            }
         }
         catch (MalformedEnvelopeException e)
         {
@@ -92,7 +106,7 @@ public sealed class LeadEventFunction
         }
 
         var output = new MemoryStream();
-        await JsonSerializer.SerializeAsync(output, new { outcome.EventId, outcome.WorkflowId, outcome.RunId, Status = outcome.Status.ToString() }, Json, cancellationToken);
+        await JsonSerializer.SerializeAsync(output, outcomes.Count == 1 ? outcomes[0] : outcomes, Json, cancellationToken);
         output.Position = 0;
         return output;
     }
@@ -100,7 +114,7 @@ public sealed class LeadEventFunction
     private static async Task<ReadOnlyMemory<byte>> ReadLimitedAsync(Stream input, CancellationToken cancellationToken)
     {
         // One byte over the limit is enough to refuse; never buffer an unbounded payload.
-        var buffer = new byte[EventEnvelopeReader.MaxEnvelopeBytes + 1];
+        var buffer = new byte[BusDelivery.MaxDeliveryBytes + 1];
         var total = 0;
         int read;
         while (total < buffer.Length && (read = await input.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
@@ -108,9 +122,9 @@ public sealed class LeadEventFunction
             total += read;
         }
 
-        if (total > EventEnvelopeReader.MaxEnvelopeBytes)
+        if (total > BusDelivery.MaxDeliveryBytes)
         {
-            throw new MalformedEnvelopeException("envelope", $"is over the {EventEnvelopeReader.MaxEnvelopeBytes} byte EventBridge limit", tooLarge: true);
+            throw new MalformedEnvelopeException("envelope", $"is over the {BusDelivery.MaxDeliveryBytes} byte limit of one delivery", tooLarge: true);
         }
 
         return buffer.AsMemory(0, total);

@@ -11,8 +11,10 @@ using Microsoft.Extensions.Options;
 namespace LeadFlow.Ingress.Sqs;
 
 /// <summary>
-/// Pulls EventBridge envelopes from SQS and starts their workflows. A message is deleted only
-/// after its start succeeded (or it proved a duplicate); anything else stays in the queue and
+/// Pulls EventBridge envelopes from SQS and starts their workflows; an envelope wrapped by SNS (an SNS
+/// <c>Notification</c> with raw message delivery off) is unwrapped first. A message is deleted only
+/// after its start succeeded (or it proved a duplicate, or it was an SNS subscription confirmation,
+/// which is no lead and is logged with its topic); anything else stays in the queue and
 /// its redrive policy moves it to the dead-letter queue after maxReceiveCount: nothing is
 /// deleted unseen. On shutdown it stops receiving and lets in-flight starts finish until the
 /// host's shutdown timeout, then abandons them without deleting.
@@ -25,9 +27,11 @@ public sealed class SqsLeadPoller(IAmazonSQS sqs, LeadWorkflowStarter starter, I
     private long _started;
     private long _duplicates;
     private long _left;
+    private long _ignored;
 
-    /// <summary>Messages whose workflow this poller started, found duplicate, or left in the queue.</summary>
-    public (long Started, long Duplicates, long Left) Counts => (Interlocked.Read(ref _started), Interlocked.Read(ref _duplicates), Interlocked.Read(ref _left));
+    /// <summary>Messages whose workflow this poller started, found duplicate, left in the queue, or deleted as no lead (SNS confirmations).</summary>
+    public (long Started, long Duplicates, long Left, long Ignored) Counts =>
+        (Interlocked.Read(ref _started), Interlocked.Read(ref _duplicates), Interlocked.Read(ref _left), Interlocked.Read(ref _ignored));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -132,8 +136,16 @@ public sealed class SqsLeadPoller(IAmazonSQS sqs, LeadWorkflowStarter starter, I
         var receiveCount = message.Attributes?.GetValueOrDefault("ApproximateReceiveCount") ?? "?";
         try
         {
-            var outcome = await starter.StartAsync(Encoding.UTF8.GetBytes(message.Body ?? ""), cancellationToken);
-            Interlocked.Increment(ref outcome.Status == StartStatus.Started ? ref _started : ref _duplicates);
+            var outcome = await starter.StartDeliveryAsync(Encoding.UTF8.GetBytes(message.Body ?? ""), cancellationToken);
+            if (outcome.Start is not { } start)
+            {
+                Interlocked.Increment(ref _ignored);
+            }
+            else
+            {
+                Interlocked.Increment(ref start.Status == StartStatus.Started ? ref _started : ref _duplicates);
+            }
+
             return true;
         }
         catch (MalformedEnvelopeException e)

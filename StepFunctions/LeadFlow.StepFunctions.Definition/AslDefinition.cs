@@ -25,12 +25,17 @@ public static class AslDefinition
     public const string FailureNotRecordedState = "FailureNotRecorded";
 
     /// <summary>
-    /// Errors Step Functions raises around a Lambda task that are worth retrying like a CRM outage: a task
-    /// timeout and the Lambda service's own transient errors
-    /// (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+    /// The Lambda service's own transient errors around a task, retried on every step, the deterministic ones too:
+    /// they say nothing about the step's input (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
     /// </summary>
-    public static readonly IReadOnlyList<string> HostTransientErrors =
-        ["States.Timeout", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
+    public static readonly IReadOnlyList<string> LambdaServiceErrors =
+        ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
+
+    /// <summary>
+    /// Errors Step Functions raises around a Lambda task that are worth retrying like a CRM outage on a step that
+    /// calls the CRM: a task timeout and the Lambda service's transient errors.
+    /// </summary>
+    public static readonly IReadOnlyList<string> HostTransientErrors = ["States.Timeout", .. LambdaServiceErrors];
 
     private static readonly JsonSerializerOptions Output = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -105,16 +110,24 @@ public static class AslDefinition
         ["Parameters"] = parameters,
         ["TimeoutSeconds"] = (int)Math.Ceiling(step.StartToCloseTimeout.TotalSeconds),
         ["ResultPath"] = LeadOnboardingStateMachine.ResultPathOf(step.Name),
-        ["Retry"] = Retriers(step.Retry),
+        ["Retry"] = Retriers(step),
     };
 
-    private static JsonArray Retriers(StepRetryPolicy policy)
+    private static JsonArray Retriers(StepDefinition step)
     {
-        // Like Temporal, which retries whatever is not non-retryable: refused credentials every 5 minutes (an operator
-        // fixes the key; Temporal waits the same through the failure's next retry delay), the named transient errors with
-        // the step's backoff, then anything else (States.ALL must come last and alone).
-        JsonObject Backoff(IEnumerable<string> errors) => Retrier(errors, policy);
+        var policy = step.Retry;
 
+        if (step.Deterministic)
+        {
+            // Pure code: what the step throws it throws again (Temporal gives its local activity one attempt).
+            // Only the Lambda service failing around it is worth another try.
+            return new JsonArray(Retrier(LambdaServiceErrors, policy));
+        }
+
+        // Like Temporal, which retries whatever is not non-retryable: refused credentials every 5 minutes (an operator
+        // fixes the key; Temporal waits the same through the failure's next retry delay), the named transient errors
+        // with the step's backoff, a throttling CRM from its own floor (a Retry cannot read Retry-After), then
+        // anything else (States.ALL must come last and alone).
         return new JsonArray(
             new JsonObject
             {
@@ -122,8 +135,9 @@ public static class AslDefinition
                 ["MaxAttempts"] = 0,
             },
             Retrier([LeadErrorTypes.CrmUnauthorized], LeadOnboardingSteps.WaitingForCredentials(policy)),
-            Backoff([LeadErrorTypes.CrmUnavailable, .. HostTransientErrors]),
-            Backoff(["States.ALL"]));
+            Retrier([LeadErrorTypes.CrmUnavailable, .. HostTransientErrors], policy),
+            Retrier([LeadErrorTypes.CrmThrottled], policy.Throttled),
+            Retrier(["States.ALL"], policy));
     }
 
     private static JsonObject Retrier(IEnumerable<string> errors, StepRetryPolicy policy) => new()
@@ -163,7 +177,7 @@ public static class AslDefinition
 
     private static string CommentOf(StepDefinition step) => step.Input switch
     {
-        StepInput.Event => $"Unwraps the EventBridge envelope in {LeadOnboardingStateMachine.EventPath} and validates the lead. Writes nothing.",
+        StepInput.Event => $"Unwraps the EventBridge envelope in {LeadOnboardingStateMachine.EventPath} and validates the lead. Writes nothing. Pure code: its own errors are never retried, only the Lambda service's.",
         StepInput.Lead => $"Writes one CRM row with the idempotency key {IdempotencyKeys.Form} (the run is the execution name): a retried attempt replays the backend's first answer.",
         StepInput.Failure => $"The compensating error step: undoes, newest first, only what this execution created ($.steps), then records the failure caught at {LeadOnboardingStateMachine.ErrorsPath}.<step>.",
         _ => throw new ArgumentOutOfRangeException(nameof(step), step.Input, "unknown step input"),

@@ -52,7 +52,12 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
     public Task<Stream> ReceiveLeadAsync(Stream input) =>
         RunAsync<ReceiveLeadRequest, ReceivedLead>(LeadOnboardingSteps.ReceiveLead, input, (services, request, _) =>
         {
-            var eventJson = request.Event.ValueKind == JsonValueKind.String ? request.Event.GetString() ?? "" : request.Event.GetRawText();
+            var eventJson = request.Event.ValueKind switch
+            {
+                JsonValueKind.String => request.Event.GetString(),
+                JsonValueKind.Undefined => null,
+                _ => request.Event.GetRawText(),
+            };
             var lead = services.GetRequiredService<ReceiveLeadStep>().Receive(eventJson);
             return Task.FromResult(new ReceivedLead(StepFunctionsLeadIds.Resolve(request.Event, request.ExecutionName), lead));
         });

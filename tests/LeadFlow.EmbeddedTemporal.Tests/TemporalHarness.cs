@@ -43,7 +43,7 @@ public sealed class TemporalHarness : IAsyncDisposable
         var options = new TemporalWorkerOptions(TaskQueue).AddAllActivities(Activities);
         foreach (var workflow in new[]
         {
-            typeof(ActivityThenTimerWorkflow), typeof(RetryingActivityWorkflow), typeof(TimingOutActivityWorkflow), typeof(TimerOrderWorkflow),
+            typeof(ActivityThenTimerWorkflow), typeof(RetryingActivityWorkflow), typeof(RetryDelayWorkflow), typeof(TimingOutActivityWorkflow), typeof(TimerOrderWorkflow),
             typeof(SignalCollectorWorkflow), typeof(LongActivityWorkflow), typeof(OutcomeWorkflow), typeof(CountdownWorkflow), typeof(StepsWorkflow),
         })
         {

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LeadFlow.Ingress.Redrive;
+using LeadFlow.Ingress.Status;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Workflows;
+using Microsoft.Extensions.Options;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Exceptions;
 
@@ -25,6 +27,9 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var status = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{eventId}", UriKind.Relative));
         Assert.Equal("Completed", status.GetProperty("runStatus").GetString());
         Assert.Equal("Completed", status.GetProperty("lead").GetProperty("outcome").GetString());
+        Assert.Equal("query", status.GetProperty("leadSource").GetString());
+        Assert.True(status.GetProperty("workerPolling").GetBoolean());
+        Assert.Equal("completed", status.GetProperty("explanation").GetString());
         var byWorkflowId = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{LeadWorkflowIds.ForEvent(eventId)}", UriKind.Relative));
         Assert.Equal(status.GetProperty("runId").GetString(), byWorkflowId.GetProperty("runId").GetString());
     }
@@ -133,6 +138,83 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
             flow.Backend.Faults.Clear();
             await flow.Temporal.Client.GetWorkflowHandle(workflowId).TerminateAsync("test over");
         }
+    }
+
+    [Fact]
+    public async Task ARetryingStep_IsExplainedWithItsAttemptAndLastFailure_WhileTheQueryStillAnswers()
+    {
+        using var http = flow.Ingress.CreateClient();
+        var eventId = TestEvents.NewEventId();
+        flow.Backend.Faults.FailNext("/create_partner", 3, 503);
+        try
+        {
+            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
+
+            JsonElement status = default;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (status.ValueKind == JsonValueKind.Undefined
+                || !status.GetProperty("explanation").GetString()!.StartsWith("waiting for a retry of CreatePartner (attempt ", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"no retry was explained; last: {status}");
+                await Task.Delay(100);
+                status = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{eventId}", UriKind.Relative));
+            }
+
+            Assert.Contains("last failure: CRM backend answered 503 to POST /create_partner", status.GetProperty("explanation").GetString(), StringComparison.Ordinal);
+            Assert.Equal("query", status.GetProperty("leadSource").GetString());
+            Assert.Equal("CreatePartner", status.GetProperty("lead").GetProperty("currentStep").GetString());
+            await ResultAsync(LeadWorkflowIds.ForEvent(eventId));
+        }
+        finally
+        {
+            flow.Backend.Faults.Clear();
+        }
+    }
+
+    [Theory]
+    [InlineData("completed")]
+    [InlineData("rejected")]
+    [InlineData("compensated")]
+    public async Task WithoutAWorker_TheStatusRebuiltFromTheHistory_IsWhatTheQueryAnswers(string outcome)
+    {
+        var eventId = TestEvents.NewEventId();
+        var lead = TestEvents.Lead();
+        if (outcome == "rejected")
+        {
+            lead["rut"] = "11111111-2";
+        }
+
+        if (outcome == "compensated")
+        {
+            flow.Backend.Faults.FailAlways("/create_benefit", StatusCodes400);
+        }
+
+        try
+        {
+            await flow.Temporal.Starter().StartAsync(TestEvents.Envelope(eventId, lead).Bytes());
+            try
+            {
+                await ResultAsync(LeadWorkflowIds.ForEvent(eventId));
+            }
+            catch (WorkflowFailedException)
+            {
+                Assert.NotEqual("completed", outcome);
+            }
+        }
+        finally
+        {
+            flow.Backend.Faults.Clear();
+        }
+
+        var withWorker = await new LeadStatusReader(flow.ClientSource).FindAsync(eventId);
+        // A reader that counts no worker as polling: the server's view only, as when the worker is down.
+        var withoutWorker = await new LeadStatusReader(flow.ClientSource, Options.Create(new LeadStatusOptions { WorkerSeenWithin = TimeSpan.FromTicks(1) })).FindAsync(eventId);
+
+        Assert.Equal("query", withWorker!.LeadSource);
+        Assert.Equal("history", withoutWorker!.LeadSource);
+        Assert.False(withoutWorker.WorkerPolling);
+        Assert.Equal(JsonSerializer.Serialize(withWorker.Lead), JsonSerializer.Serialize(withoutWorker.Lead));
+        Assert.Equal(withWorker.Explanation, withoutWorker.Explanation);
     }
 
     private const int StatusCodes400 = 400;

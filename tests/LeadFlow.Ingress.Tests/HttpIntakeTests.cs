@@ -87,8 +87,8 @@ public sealed class HttpIntakeTests
         var workflowId = body.GetProperty("entries")[0].GetProperty("workflowId").GetString()!;
         var handle = temporal.Client.GetWorkflowHandle<LeadOnboardingWorkflow>(workflowId);
         var history = await handle.FetchHistoryAsync();
-        var input = await temporal.Client.Options.DataConverter.ToValueAsync<LeadOnboardingInput>(history.Events.First().WorkflowExecutionStartedEventAttributes.Input.Payloads_[0]);
-        var envelope = JsonNode.Parse(input.EventJson)!;
+        // The workflow's input is the envelope itself, as a JSON object.
+        var envelope = await temporal.Client.Options.DataConverter.ToValueAsync<JsonNode>(history.Events.First().WorkflowExecutionStartedEventAttributes.Input.Payloads_[0]);
         Assert.Equal("crm.leads", envelope["source"]!.GetValue<string>());
         Assert.Equal("LeadSubmitted", envelope["detail-type"]!.GetValue<string>());
         Assert.Equal(workflowId, LeadWorkflowIds.ForEvent(envelope["id"]!.GetValue<string>()));
@@ -181,6 +181,125 @@ public sealed class HttpIntakeTests
         Assert.Equal(HttpStatusCode.Accepted, with);
     }
 
+    [Fact]
+    public async Task BareLeadResentLater_UnderTheSameKey_IsADuplicateWithTheSameContent()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        http.DefaultRequestHeaders.Add("Idempotency-Key", TestEvents.NewEventId());
+        var lead = TestEvents.Lead();
+
+        await PostAsync(http, lead.ToJsonString());
+        // The intake stamps the envelope's time on arrival (whole seconds): a retry a second later gets another time.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        var (_, retried) = await PostAsync(http, lead.ToJsonString());
+
+        var retry = retried.GetProperty("entries")[0];
+        Assert.Equal("Duplicate", retry.GetProperty("status").GetString());
+        Assert.False(retry.GetProperty("contentDiffers").GetBoolean());
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Message.Contains("different content", StringComparison.Ordinal));
+
+        // Another lead under the same key is still told apart.
+        lead["name"] = "Someone Else";
+        var (_, changed) = await PostAsync(http, lead.ToJsonString());
+        Assert.True(changed.GetProperty("entries")[0].GetProperty("contentDiffers").GetBoolean());
+    }
+
+    [Fact]
+    public async Task SnsNotification_IsUnwrapped_KeyedByTheInnerEvent_AndARedeliveryIsADuplicate()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var eventId = TestEvents.NewEventId();
+        var notification = TestEvents.SnsNotification(TestEvents.Json(eventId)).ToJsonString();
+
+        // SNS posts with a text/plain content type and its own headers.
+        http.DefaultRequestHeaders.Add("x-amz-sns-message-type", "Notification");
+        var (status, first) = await PostAsync(http, notification, "text/plain; charset=UTF-8");
+        var (_, again) = await PostAsync(http, notification, "text/plain; charset=UTF-8");
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(LeadWorkflowIds.ForEvent(eventId), first.GetProperty("entries")[0].GetProperty("workflowId").GetString());
+        Assert.Equal("Started", first.GetProperty("entries")[0].GetProperty("status").GetString());
+        Assert.Equal("Duplicate", again.GetProperty("entries")[0].GetProperty("status").GetString());
+        Assert.False(again.GetProperty("entries")[0].GetProperty("contentDiffers").GetBoolean());
+        var history = await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).FetchHistoryAsync();
+        var input = await temporal.Client.Options.DataConverter.ToValueAsync<JsonNode>(history.Events.First().WorkflowExecutionStartedEventAttributes.Input.Payloads_[0]);
+        Assert.Equal(eventId, input!["id"]!.GetValue<string>());
+        Assert.NotNull(input["detail"]);
+    }
+
+    [Fact]
+    public async Task SnsNotificationOfABareLead_IsKeyedByTheSnsMessageId()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var messageId = Guid.NewGuid().ToString();
+        var notification = TestEvents.SnsNotification(TestEvents.Lead().ToJsonString(), messageId).ToJsonString();
+
+        var (_, first) = await PostAsSnsAsync(http, notification, "Notification");
+        var (_, again) = await PostAsSnsAsync(http, notification, "Notification");
+
+        Assert.Equal(LeadWorkflowIds.ForEvent($"sns-{messageId}"), first.GetProperty("entries")[0].GetProperty("workflowId").GetString());
+        Assert.Equal("Duplicate", again.GetProperty("entries")[0].GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("SubscriptionConfirmation")]
+    [InlineData("UnsubscribeConfirmation")]
+    public async Task SnsConfirmation_IsAnswered200AsIgnored_LoggedWithItsTopic_AndStartsNothing(string type)
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var confirmation = TestEvents.SnsConfirmation(type);
+
+        var (status, body) = await PostAsSnsAsync(http, confirmation.ToJsonString(), type);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body.GetProperty("ignored").GetBoolean());
+        Assert.Equal(type, body.GetProperty("snsType").GetString());
+        Assert.Equal(TestEvents.TopicArn, body.GetProperty("topicArn").GetString());
+        Assert.Contains("not a lead", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains(host.Logs.Entries, e => e.Message.Contains(type, StringComparison.Ordinal) && e.Message.Contains(TestEvents.TopicArn, StringComparison.Ordinal));
+        var started = await temporal.Client.CountWorkflowsAsync($"TaskQueue = '{temporal.TaskQueue}'");
+        Assert.Equal(0, started.Count);
+    }
+
+    [Fact]
+    public async Task SnsNotificationWhoseMessageIsNoEnvelope_Is400()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+
+        var (status, problem) = await PostAsSnsAsync(http, TestEvents.SnsNotification("{\"id\":\"x\",\"source\":\"crm.leads\"}").ToJsonString(), "Notification");
+        var (noMessage, _) = await PostAsSnsAsync(http, new JsonObject { ["Type"] = "Notification", ["MessageId"] = "m1", ["TopicArn"] = TestEvents.TopicArn }.ToJsonString(), "Notification");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("detail", problem.GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, noMessage);
+    }
+
+    [Fact]
+    public async Task ApiKey_MayComeAsTheBasicAuthPassword_AsAnSnsSubscriptionUrlSendsIt()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource(), new Dictionary<string, string?> { ["Ingress:ApiKey"] = "s3cret" });
+        using var http = host.CreateClient();
+
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("leadflow:wrong")));
+        var (wrong, _) = await PostAsSnsAsync(http, TestEvents.SnsNotification(TestEvents.Json()).ToJsonString(), "Notification");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("leadflow:s3cret")));
+        var (right, _) = await PostAsSnsAsync(http, TestEvents.SnsNotification(TestEvents.Json()).ToJsonString(), "Notification");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong);
+        Assert.Equal(HttpStatusCode.Accepted, right);
+    }
+
     private static JsonObject Entry(string detail) => new() { ["Source"] = "crm.leads", ["DetailType"] = "LeadSubmitted", ["Detail"] = detail };
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string body, string? contentType = "application/json")
@@ -192,6 +311,20 @@ public sealed class HttpIntakeTests
         }
 
         using var response = await http.PostAsync(new Uri("events", UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>
+    /// As SNS posts to an HTTP/S subscription: <c>text/plain; charset=UTF-8</c> with its <c>x-amz-sns-message-type</c>
+    /// header (https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html).
+    /// </summary>
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsSnsAsync(HttpClient http, string body, string messageType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("events", UriKind.Relative)) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("text/plain; charset=UTF-8");
+        request.Headers.Add("x-amz-sns-message-type", messageType);
+        using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }

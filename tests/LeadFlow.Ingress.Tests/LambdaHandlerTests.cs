@@ -8,6 +8,7 @@ using LeadFlow.Temporal;
 using LeadFlow.TestSupport.Lambda;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace LeadFlow.Ingress.Tests;
 
@@ -63,6 +64,65 @@ public sealed class LambdaHandlerTests
     }
 
     [Fact]
+    public async Task SnsEvent_IsUnwrapped_KeyedByTheInnerEvent_AndARedeliveryIsADuplicate()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await HostAsync(temporal.Options);
+        var eventId = TestEvents.NewEventId();
+        var snsEvent = TestEvents.SnsLambdaEvent(TestEvents.SnsNotification(TestEvents.Json(eventId))).ToJsonString();
+
+        var (response, first) = await InvokeAsync(host, FunctionName, snsEvent);
+        var (_, again) = await InvokeAsync(host, FunctionName, snsEvent);
+
+        Assert.False(response.Headers.Contains("X-Amz-Function-Error"), first.ToString());
+        Assert.Equal("Started", first.GetProperty("status").GetString());
+        Assert.Equal(LeadWorkflowIds.ForEvent(eventId), first.GetProperty("workflowId").GetString());
+        Assert.Equal("Duplicate", again.GetProperty("status").GetString());
+        await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).DescribeAsync();
+    }
+
+    [Fact]
+    public async Task SnsNotificationAsThePayload_IsUnwrapped()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await HostAsync(temporal.Options);
+        var eventId = TestEvents.NewEventId();
+
+        var (_, body) = await InvokeAsync(host, FunctionName, TestEvents.SnsNotification(TestEvents.Json(eventId)).ToJsonString());
+
+        Assert.Equal(LeadWorkflowIds.ForEvent(eventId), body.GetProperty("workflowId").GetString());
+    }
+
+    [Fact]
+    public async Task SnsConfirmation_IsIgnored_LoggedWithItsTopic_AndNoError()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var logs = new LeadFlow.TestSupport.LogCapture();
+        await using var host = await HostAsync(temporal.Options, logs);
+
+        var (response, body) = await InvokeAsync(host, FunctionName, TestEvents.SnsConfirmation().ToJsonString());
+
+        Assert.False(response.Headers.Contains("X-Amz-Function-Error"), body.ToString());
+        Assert.Equal("Ignored", body.GetProperty("status").GetString());
+        Assert.Equal("SubscriptionConfirmation", body.GetProperty("snsType").GetString());
+        Assert.Contains(logs.Entries, e => e.Message.Contains(TestEvents.TopicArn, StringComparison.Ordinal));
+        Assert.Equal(0, (await temporal.Client.CountWorkflowsAsync($"TaskQueue = '{temporal.TaskQueue}'")).Count);
+    }
+
+    [Fact]
+    public async Task SnsEventWhoseMessageIsNoEnvelope_IsAFunctionError()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await HostAsync(temporal.Options);
+
+        var (response, body) = await InvokeAsync(host, FunctionName, TestEvents.SnsLambdaEvent(TestEvents.SnsNotification("[]")).ToJsonString());
+
+        Assert.Equal("Unhandled", response.Headers.GetValues("X-Amz-Function-Error").Single());
+        Assert.Equal("MalformedEnvelope", body.GetProperty("errorType").GetString());
+        Assert.StartsWith("Message:", body.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TemporalUnreachable_IsAFunctionError()
     {
         await using var host = await HostAsync(IngressTemporal.Unreachable());
@@ -107,7 +167,7 @@ public sealed class LambdaHandlerTests
     public void FunctionNames_AreFoundInNamesAndArns(string given, string expected) =>
         Assert.Equal(expected, LambdaInvokeHost.FunctionNameOf(given));
 
-    private static Task<LambdaInvokeHost> HostAsync(TemporalOptions temporal)
+    private static Task<LambdaInvokeHost> HostAsync(TemporalOptions temporal, ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -116,7 +176,9 @@ public sealed class LambdaHandlerTests
             ["Temporal:TaskQueue"] = temporal.TaskQueue,
             ["Temporal:RpcTimeoutSeconds"] = "2",
         }).Build();
-        var function = new LeadEventFunction(configuration);
+        var function = logs is null
+            ? new LeadEventFunction(configuration)
+            : new LeadEventFunction(configuration, LoggerFactory.Create(b => b.AddProvider(logs)));
         return LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> { [FunctionName] = function.InvokeAsync });
     }
 

@@ -93,6 +93,49 @@ public sealed class SqsLeadPollerTests(FauxqsFixture fauxqs) : IClassFixture<Fau
     }
 
     [Fact]
+    public async Task SnsMessages_AreUnwrappedOrIgnored_AndAllDeleted()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 2, visibilityTimeoutSeconds: 1);
+        var eventId = TestEvents.NewEventId();
+        var notification = TestEvents.SnsNotification(TestEvents.Json(eventId)).ToJsonString();
+        var logs = new LogCapture();
+
+        // EventBridge -> SNS -> SQS with raw message delivery off: each message is an SNS notification; SNS
+        // redelivers, and a cross-account subscription puts its confirmation in the queue too.
+        await SendAsync(queue, [notification, notification, TestEvents.SnsConfirmation().ToJsonString()]);
+        var poller = await StartPollerAsync(queue, temporal.Starter(logs), logs);
+        await WaitUntilAsync(() => poller.Counts.Started + poller.Counts.Duplicates + poller.Counts.Ignored == 3);
+        await StopAsync(poller);
+
+        Assert.Equal((1L, 1L, 1L, 0L), (poller.Counts.Started, poller.Counts.Duplicates, poller.Counts.Ignored, poller.Counts.Left));
+        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
+        Assert.Equal(0, (await Sqs.InspectAsync(dlq)).Count);
+        var description = await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).DescribeAsync();
+        Assert.Equal(temporal.TaskQueue, description.TaskQueue);
+        Assert.Contains(logs.Entries, e => e.Message.Contains("SubscriptionConfirmation", StringComparison.Ordinal)
+            && e.Message.Contains(TestEvents.TopicArn, StringComparison.Ordinal)
+            && e.Message.Contains("aws sns confirm-subscription", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SnsNotificationWhoseMessageIsNoEnvelope_IsDeadLettered()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 2, visibilityTimeoutSeconds: 1);
+        var poison = TestEvents.SnsNotification("not an envelope").ToJsonString();
+        await SendAsync(queue, [poison]);
+        var logs = new LogCapture();
+
+        var poller = await StartPollerAsync(queue, temporal.Starter(), logs, visibilityTimeoutSeconds: 1);
+        await WaitUntilAsync(async () => (await Sqs.InspectAsync(dlq)).Count == 1, TimeSpan.FromSeconds(30));
+        await StopAsync(poller);
+
+        Assert.Equal([poison], (await Sqs.InspectAsync(dlq)).All);
+        Assert.Contains(logs.Entries, e => e.Message.Contains("Poison message", StringComparison.Ordinal) && e.Message.Contains("Message", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ShutdownMidBatch_LosesNothing()
     {
         var temporal = await IngressTemporal.StartAsync();

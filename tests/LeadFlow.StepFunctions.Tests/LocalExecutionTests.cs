@@ -97,6 +97,53 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
     }
 
     [Fact]
+    public async Task ThrottlingCrm_IsRetriedByItsOwnRetrier_AndEachRowIsWrittenOnce()
+    {
+        var rut = TestEvents.NewRut();
+        var envelope = TestEvents.Envelope(rut);
+        var injectedBefore = backend.Host.Faults.InjectedCount("/create_partner");
+        backend.Host.Faults.FailNext("/create_partner", 2, 429, retryAfter: "2");
+
+        var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), TestEvents.LeadIdOf(envelope));
+
+        Assert.True(run.Status == "SUCCEEDED", run.ToString());
+        Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreatePartner));
+        Assert.All(run.RetriersOf(LeadOnboardingSteps.CreatePartner), retrier => Assert.Equal([LeadErrorTypes.CrmThrottled], retrier));
+        Assert.Equal(injectedBefore + 2, backend.Host.Faults.InjectedCount("/create_partner"));
+        Assert.Equal(1, await crm.RowsAsync("partners", rut));
+    }
+
+    /// <summary>Execution inputs whose event is no lead event: each ends at once, rejected and recorded, ReceiveLead never retried.</summary>
+    public static TheoryData<string, string> NotALeadEvent => new()
+    {
+        { "null", "event: must be a JSON object, got null" },
+        { "42", "event: must be a JSON object, got number" },
+        { "[1,2]", "event: must be a JSON object, got array" },
+        { "{}", "detail: is required" },
+        { "\"not json\"", "event: is not valid JSON" },
+        { """{"id":"ID","source":"crm.leads","detail-type":"LeadSubmitted"}""", "detail: is required" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotALeadEvent))]
+    public async Task AnEventThatIsNoLeadEvent_EndsRejectedAtOnce_WithTheReasonRecorded(string eventJson, string reason)
+    {
+        var executionName = $"lead-malformed-{Guid.NewGuid():N}";
+        var eventId = $"no-detail-{Guid.NewGuid():N}";
+
+        var run = await machine.RunAsync(new System.Text.Json.Nodes.JsonObject { ["event"] = System.Text.Json.Nodes.JsonNode.Parse(eventJson.Replace("\"ID\"", $"\"{eventId}\"", StringComparison.Ordinal)) }, executionName);
+
+        Assert.Equal("FAILED", run.Status);
+        Assert.Equal(LeadErrorTypes.LeadRejected, run.Error);
+        Assert.Equal([LeadOnboardingSteps.ReceiveLead, LeadOnboardingSteps.RecordFailure, "RejectedOrFailed", "LeadRejected"], run.States);
+        Assert.Equal(0, run.RetriesOf(LeadOnboardingSteps.ReceiveLead));
+        var leadId = eventJson.Contains("\"ID\"", StringComparison.Ordinal) ? $"lead-{eventId}" : executionName;
+        var failure = Assert.Single(await crm.FailuresOfAsync(leadId));
+        Assert.Equal(LeadOnboardingSteps.ReceiveLead, failure.Step);
+        Assert.Contains(reason, failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SameEventStartedTwice_WritesNothingTwice_AndTheSecondExecutionOwnsNothing()
     {
         var rut = TestEvents.NewRut();

@@ -51,9 +51,9 @@ public sealed class ParityTests
     }
 
     [Fact]
-    public void EveryStep_RetriesLikeTheWorkflow()
+    public void EveryStepThatCallsTheCrm_RetriesLikeTheWorkflow()
     {
-        foreach (var step in LeadOnboardingSteps.InOrder.Append(LeadOnboardingSteps.ErrorStep))
+        foreach (var step in LeadOnboardingSteps.InOrder.Append(LeadOnboardingSteps.ErrorStep).Where(s => !s.Deterministic))
         {
             var retriers = AslDocument.Items(AslDocument.State(definition, step.Name)["Retry"]).ToList();
             var policy = step.Retry;
@@ -75,15 +75,17 @@ public sealed class ParityTests
             Assert.Equal(policy.RetryWindow, TimeSpan.FromSeconds(AslRetry.MaxAttempts(waiting) * (double)AslRetry.IntervalSeconds(waiting)));
 
             // Retried with the workflow's backoff over its window: the named transient errors, and (like
-            // Temporal, which retries whatever is not non-retryable) anything else, States.ALL last.
+            // Temporal, which retries whatever is not non-retryable) anything else, States.ALL last; a throttling
+            // CRM by its own retrier, from the floor the step list gives (Temporal waits the answer's Retry-After).
             var retried = retriers.Skip(2).ToList();
             Assert.NotEmpty(retried);
             foreach (var retrier in retried)
             {
-                Assert.Equal(AslRetry.IntervalSeconds(policy), retrier["IntervalSeconds"]!.GetValue<int>());
+                var backoff = AslDocument.Strings(retrier["ErrorEquals"]).SequenceEqual([LeadErrorTypes.CrmThrottled]) ? policy.Throttled : policy;
+                Assert.Equal(AslRetry.IntervalSeconds(backoff), retrier["IntervalSeconds"]!.GetValue<int>());
                 Assert.Equal(policy.BackoffCoefficient, retrier["BackoffRate"]!.GetValue<double>());
                 Assert.Equal(AslRetry.MaxDelaySeconds(policy), retrier["MaxDelaySeconds"]!.GetValue<int>());
-                Assert.Equal(AslRetry.MaxAttempts(policy), retrier["MaxAttempts"]!.GetValue<int>());
+                Assert.Equal(AslRetry.MaxAttempts(backoff), retrier["MaxAttempts"]!.GetValue<int>());
                 Assert.Null(retrier["JitterStrategy"]);
             }
 
@@ -93,7 +95,42 @@ public sealed class ParityTests
             Assert.All(LambdaServiceErrors, error => Assert.Contains(error, retriedErrors));
             Assert.Equal(["States.ALL"], AslDocument.Strings(retried[^1]["ErrorEquals"]));
             Assert.Empty(retriedErrors.Intersect(policy.NonRetryableErrorTypes));
+            Assert.Single(retried, r => AslDocument.Strings(r["ErrorEquals"]).SequenceEqual([LeadErrorTypes.CrmThrottled]));
+            Assert.DoesNotContain(LeadErrorTypes.CrmUnauthorized, retriedErrors);
         }
+    }
+
+    [Fact]
+    public void ADeterministicStep_RetriesOnlyTheLambdaServicesErrors_NeverItsOwn()
+    {
+        // ReceiveLead is pure code: the workflow gives its local activity one attempt, whatever it throws.
+        var receive = LeadOnboardingSteps.Get(LeadOnboardingSteps.ReceiveLead);
+        Assert.True(receive.Deterministic);
+        Assert.Equal([LeadOnboardingSteps.ReceiveLead], LeadOnboardingSteps.InOrder.Append(LeadOnboardingSteps.ErrorStep).Where(s => s.Deterministic).Select(s => s.Name));
+
+        var retrier = Assert.Single(AslDocument.Items(AslDocument.State(definition, receive.Name)["Retry"]));
+        Assert.Equal(LambdaServiceErrors, AslDocument.Strings(retrier["ErrorEquals"]));
+        Assert.Equal(AslRetry.IntervalSeconds(receive.Retry), retrier["IntervalSeconds"]!.GetValue<int>());
+        Assert.Equal(AslRetry.MaxAttempts(receive.Retry), retrier["MaxAttempts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void AThrottlingCrm_HasItsOwnNamedErrorAndRetry_FromTheStepListsFloor()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), LeadOnboardingSteps.DefaultRetry.ThrottledInitialInterval);
+        Assert.DoesNotContain(LeadErrorTypes.CrmThrottled, LeadOnboardingSteps.DefaultRetry.NonRetryableErrorTypes);
+        foreach (var step in new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.RecordFailure })
+        {
+            var throttled = Assert.Single(
+                AslDocument.Items(AslDocument.State(definition, step)["Retry"]),
+                r => AslDocument.Strings(r["ErrorEquals"]).Contains(LeadErrorTypes.CrmThrottled));
+            Assert.Equal(5, throttled["IntervalSeconds"]!.GetValue<int>());
+            Assert.Equal(2.0, throttled["BackoffRate"]!.GetValue<double>());
+            Assert.Equal(300, throttled["MaxDelaySeconds"]!.GetValue<int>());
+        }
+
+        // The named Lambda error is the one the state machine matches.
+        Assert.Equal(LeadErrorTypes.CrmThrottled, nameof(CrmThrottled));
     }
 
     [Fact]

@@ -98,6 +98,24 @@ public sealed class LeadOnboardingWorkflowTests(LeadFlowFixture flow) : IClassFi
     }
 
     [Fact]
+    public async Task ThrottlingBackend_IsRetriedNoSoonerThanItsRetryAfter()
+    {
+        var eventJson = TestLeads.Event(TestLeads.Detail());
+        var rut = TestLeads.RutOf(eventJson);
+        var injectedBefore = flow.Backend.Faults.InjectedAt("/create_client").Count;
+        flow.Backend.Faults.FailNext("/create_client", 2, 429, retryAfter: "2");
+
+        // The policy's own backoff is 100 ms; the server caps a failure's next retry delay at the maximum interval.
+        var result = await (await flow.StartLeadAsync(eventJson, LeadFlowFixture.FastRetries with { MaximumRetryInterval = TimeSpan.FromSeconds(10) })).GetResultAsync();
+
+        var attempts = flow.Backend.Faults.InjectedAt("/create_client").Skip(injectedBefore).ToList();
+        Assert.Equal(2, attempts.Count);
+        var gap = attempts[1] - attempts[0];
+        Assert.True(gap >= TimeSpan.FromSeconds(2), $"the throttled step was retried {gap.TotalMilliseconds:0} ms later; the backend asked for 2 s");
+        Assert.Equal(result.ClientId, (await flow.Crm.FindClientAsync(rut))?.Id);
+    }
+
+    [Fact]
     public async Task BenefitRefusedForGood_UndoesPartnerAndClient_RecordsTheFailure_AndEndsFailed()
     {
         var eventJson = TestLeads.Event(TestLeads.Detail());

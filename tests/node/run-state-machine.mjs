@@ -2,7 +2,7 @@
 // Runs one execution of an Amazon States Language definition with aws-local-stepfunctions and
 // prints ONE JSON object on stdout:
 //   {"status":"SUCCEEDED"|"FAILED","output":...,"error":...,"cause":...,
-//    "states":["ReceiveLead",...],"events":[{"type","state","error","cause"}...],
+//    "states":["ReceiveLead",...],"events":[{"type","state","error","cause","retrier"}...],
 //    "lastStateInput":...}   (the data the last state entered received, e.g. the Fail state's)
 // Task states invoke Lambda through the AWS SDK: point AWS_ENDPOINT_URL_LAMBDA at a local
 // Lambda Invoke endpoint. Exit code 0 when the execution ran (whatever its status), 1 otherwise.
@@ -76,6 +76,7 @@ const logging = (async () => {
     if (event.state) entry.state = event.state.name;
     if (event.Error !== undefined) entry.error = event.Error;
     if (event.Cause !== undefined) entry.cause = typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause);
+    if (event.retry?.retrier?.ErrorEquals) entry.retrier = event.retry.retrier.ErrorEquals;
     events.push(entry);
     if (event.type === 'StateEntered') {
       states.push(event.state.name);

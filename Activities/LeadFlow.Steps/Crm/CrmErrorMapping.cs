@@ -8,7 +8,8 @@ namespace LeadFlow.Steps.Crm;
 
 /// <summary>
 /// Turns the backend's answers and transport failures into the steps' typed errors: 4xx is the
-/// caller's fault (not retryable), 5xx, timeouts and refused connections are worth retrying.
+/// caller's fault (not retryable), 5xx, timeouts and refused connections are worth retrying, and a
+/// backend that throttles (429, or 503 with <c>Retry-After</c>) is retried no sooner than it asks.
 /// </summary>
 public static class CrmErrorMapping
 {
@@ -35,9 +36,26 @@ public static class CrmErrorMapping
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new CrmUnauthorizedException(
                 string.Create(CultureInfo.InvariantCulture, $"{CrmUnauthorizedException.Headline} ({status}): {message}. Fix: set Crm__ApiKey (worker) or the secret the Lambdas read (Crm__ApiKeySecretArn) to the backend's write key; leads retry every {LeadOnboardingSteps.CredentialsRetryInterval.TotalMinutes:0} minutes until it is fixed"),
                 status),
+            HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable when RetryAfter(response, DateTimeOffset.UtcNow) is { } wait =>
+                new CrmTransientException(string.Create(CultureInfo.InvariantCulture, $"{message} (asked to retry after {wait.TotalSeconds:0.###} s)"), status, retryAfter: wait),
             HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests => new CrmTransientException(message, status),
             _ when status is >= 400 and < 500 => new CrmPermanentException(message, status, fieldErrors),
             _ => new CrmTransientException(message, status),
+        };
+    }
+
+    /// <summary>
+    /// The answer's <c>Retry-After</c> (RFC 9110 section 10.2.3: delay-seconds, or an HTTP-date) as a delay from
+    /// <paramref name="now"/>; a date in the past is zero. Null when the header is absent or not one of those forms.
+    /// </summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
+            { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+            _ => null,
         };
     }
 

@@ -69,7 +69,8 @@ public sealed class LeadRedriver(TemporalClientSource temporal, ILogger<LeadRedr
                 ? new Dictionary<string, object> { [LeadWorkflowStarter.ContentHashMemoKey] = await hash.ToValueAsync<string>() }
                 : null;
             var restarted = await client.StartWorkflowAsync(
-                (LeadOnboardingWorkflow wf) => wf.RunAsync(input),
+                LeadWorkflowStarter.WorkflowType,
+                input,
                 new WorkflowOptions(workflowId, failed.TaskQueue ?? temporal.Options.TaskQueue)
                 {
                     IdReusePolicy = WorkflowIdReusePolicy.AllowDuplicateFailedOnly,
@@ -92,11 +93,21 @@ public sealed class LeadRedriver(TemporalClientSource temporal, ILogger<LeadRedr
         }
     }
 
-    private static async Task<LeadOnboardingInput> OriginalInputAsync(ITemporalClient client, WorkflowHandle handle, RpcOptions rpc)
+    /// <summary>
+    /// The failed run's start arguments exactly as given (the envelope, or a <see cref="LeadOnboardingInput"/> of an
+    /// older run, and any options), decoded by the payload codec only: the new run reads them as the first did.
+    /// </summary>
+    private static async Task<IReadOnlyCollection<object?>> OriginalInputAsync(ITemporalClient client, WorkflowHandle handle, RpcOptions rpc)
     {
         var history = await handle.FetchHistoryAsync(new WorkflowHistoryEventFetchOptions { Rpc = rpc });
         var started = history.Events.First().WorkflowExecutionStartedEventAttributes
             ?? throw new InvalidOperationException($"The history of {handle.Id} does not begin with its start event");
-        return await client.Options.DataConverter.ToValueAsync<LeadOnboardingInput>(started.Input.Payloads_[0]);
+        IReadOnlyCollection<Temporalio.Api.Common.V1.Payload> payloads = started.Input?.Payloads_ ?? [];
+        if (client.Options.DataConverter.PayloadCodec is { } codec)
+        {
+            payloads = await codec.DecodeAsync(payloads);
+        }
+
+        return [.. payloads.Select(payload => (object?)new RawValue(payload))];
     }
 }

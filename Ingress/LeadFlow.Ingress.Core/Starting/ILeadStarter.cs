@@ -1,4 +1,5 @@
 using LeadFlow.Ingress.Events;
+using Microsoft.Extensions.Logging;
 
 namespace LeadFlow.Ingress.Starting;
 
@@ -14,6 +15,15 @@ public interface ILeadStarter
     /// <exception cref="TemporalUnavailableException">Temporal did not take the start; keep the event.</exception>
     /// <exception cref="OrchestratorUnavailableException">Step Functions did not take the start; keep the event.</exception>
     Task<StartOutcome> StartAsync(LeadEvent leadEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts what one delivery from the bus carries: the envelope as it is, or the one inside an SNS notification
+    /// (keyed by that inner event's id, so a redelivery is a duplicate). An SNS subscription or unsubscribe
+    /// confirmation starts nothing: it is logged with its topic (and how to confirm) and reported as ignored.
+    /// </summary>
+    /// <exception cref="TemporalUnavailableException">Temporal did not take the start; keep the delivery.</exception>
+    /// <exception cref="OrchestratorUnavailableException">Step Functions did not take the start; keep the delivery.</exception>
+    Task<DeliveryOutcome> StartAsync(BusDelivery delivery, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Starting from raw bytes, for every <see cref="ILeadStarter"/>.</summary>
@@ -25,6 +35,48 @@ public static class LeadStarterExtensions
     {
         ArgumentNullException.ThrowIfNull(starter);
         return starter.StartAsync(EventEnvelopeReader.Read(envelope.Span), cancellationToken);
+    }
+}
+
+/// <summary>What every <see cref="ILeadStarter"/> does with a <see cref="BusDelivery"/>, whichever orchestrator it starts.</summary>
+public static class BusDeliveries
+{
+    /// <summary>A lead is started with <paramref name="starter"/>; an SNS control message is logged and reported as ignored.</summary>
+    /// <exception cref="TemporalUnavailableException">Temporal did not take the start; keep the delivery.</exception>
+    /// <exception cref="OrchestratorUnavailableException">Step Functions did not take the start; keep the delivery.</exception>
+    public static async Task<DeliveryOutcome> StartAsync(ILeadStarter starter, BusDelivery delivery, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(starter);
+        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(logger);
+        switch (delivery)
+        {
+            case BusDelivery.Lead lead:
+                return new DeliveryOutcome(await starter.StartAsync(lead.Event, cancellationToken), null);
+            case BusDelivery.SnsControl { Message: var control }:
+                LogIgnored(logger, control);
+                return new DeliveryOutcome(null, control);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(delivery), delivery, "unknown delivery");
+        }
+    }
+
+    /// <summary>
+    /// The one log line of an SNS message that is not a lead. A subscription waits for a person to confirm it: the
+    /// line says how, since this project never visits the SubscribeURL itself.
+    /// </summary>
+    private static void LogIgnored(ILogger logger, SnsMessage control)
+    {
+        if (control.Type == SnsMessage.SubscriptionConfirmationType)
+        {
+            logger.LogWarning(
+                "Ignored an SNS {Type} from topic {TopicArn} (message {MessageId}): not a lead. To receive leads from this topic, confirm the subscription: aws sns confirm-subscription --topic-arn {SubscriptionTopicArn} --token {Token}",
+                control.Type, control.TopicArn, control.MessageId, control.TopicArn, control.Token ?? "<token>");
+        }
+        else
+        {
+            logger.LogInformation("Ignored an SNS {Type} from topic {TopicArn} (message {MessageId}): not a lead", control.Type, control.TopicArn, control.MessageId);
+        }
     }
 }
 

@@ -17,7 +17,9 @@ namespace LeadFlow.Ingress.Starting;
 
 /// <summary>
 /// The one place an event becomes a workflow start; the Lambda handler, the SQS poller and the
-/// HTTP intake only adapt their transport to it. Idempotent: workflow id = <c>lead-&lt;event id&gt;</c>,
+/// HTTP intake only adapt their transport to it. The workflow's input is the envelope itself, as a
+/// JSON object (what <c>temporal workflow start --input @event.json</c> gives too), and the memo keeps
+/// the delivery's content hash. Idempotent: workflow id = <c>lead-&lt;event id&gt;</c>,
 /// a running duplicate is returned as it is (conflict policy UseExisting), a closed one is not
 /// re-run (reuse policy RejectDuplicate; redrive is the deliberate way to re-run a failed lead).
 /// </summary>
@@ -35,6 +37,20 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
     public Task<StartOutcome> StartAsync(ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken = default) =>
         StartAsync(EventEnvelopeReader.Read(envelope.Span), cancellationToken);
 
+    /// <summary>
+    /// Starts what one delivery from the bus carries: the envelope as it is, or the one inside an SNS notification
+    /// (keyed by that inner event's id, so a redelivery is a duplicate). An SNS subscription or unsubscribe
+    /// confirmation starts nothing: it is logged with its topic (and how to confirm) and reported as ignored.
+    /// </summary>
+    /// <exception cref="MalformedEnvelopeException">The bytes are neither an envelope nor an SNS notification around one.</exception>
+    /// <exception cref="TemporalUnavailableException">Nothing was started; keep the delivery.</exception>
+    public Task<DeliveryOutcome> StartDeliveryAsync(ReadOnlyMemory<byte> delivery, CancellationToken cancellationToken = default) =>
+        StartAsync(BusDelivery.Read(delivery.Span), cancellationToken);
+
+    /// <inheritdoc cref="StartDeliveryAsync"/>
+    public Task<DeliveryOutcome> StartAsync(BusDelivery delivery, CancellationToken cancellationToken = default) =>
+        BusDeliveries.StartAsync(this, delivery, _logger, cancellationToken);
+
     /// <exception cref="TemporalUnavailableException">Nothing was started; keep the event.</exception>
     public async Task<StartOutcome> StartAsync(LeadEvent leadEvent, CancellationToken cancellationToken = default)
     {
@@ -47,7 +63,8 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
             WorkflowId = workflowId,
             WorkflowType = new WorkflowType { Name = WorkflowType },
             TaskQueue = new TaskQueue { Name = temporal.Options.TaskQueue },
-            Input = await EncodeAsync(converter, new LeadOnboardingInput(leadEvent.EnvelopeJson)),
+            // The envelope itself, as a JSON object: the workflow's input is the bus event (the Web UI shows it as such).
+            Input = await EncodeAsync(converter, EnvelopeOf(leadEvent)),
             Identity = client.Connection.Options.Identity ?? "leadflow-ingress",
             RequestId = Guid.NewGuid().ToString(),
             WorkflowIdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
@@ -111,6 +128,13 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
         }
 
         return new StartOutcome(leadEvent.EventId, workflowId, description.RunId, StartStatus.Duplicate, differs);
+    }
+
+    /// <summary>The envelope as a JSON value (a copy that outlives the parsed document).</summary>
+    private static System.Text.Json.JsonElement EnvelopeOf(LeadEvent leadEvent)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(leadEvent.EnvelopeJson);
+        return document.RootElement.Clone();
     }
 
     internal static async Task<Payloads> EncodeAsync(Temporalio.Converters.DataConverter converter, object value)

@@ -18,3 +18,8 @@ public enum StartStatus
 /// a warning is logged.
 /// </param>
 public sealed record StartOutcome(string EventId, string WorkflowId, string RunId, StartStatus Status, bool ContentDiffers = false);
+
+/// <summary>What became of one delivery from the bus: its lead's start (or duplicate), or an SNS message that is no lead.</summary>
+/// <param name="Start">The lead's start; null when the delivery was <paramref name="Ignored"/>.</param>
+/// <param name="Ignored">An SNS subscription or unsubscribe confirmation: nothing was started, and the delivery need not be kept.</param>
+public sealed record DeliveryOutcome(StartOutcome? Start, Events.SnsMessage? Ignored);

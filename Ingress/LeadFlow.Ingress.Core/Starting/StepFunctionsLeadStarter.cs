@@ -45,6 +45,10 @@ public sealed class StepFunctionsLeadStarter(IStepFunctionsClient stepFunctions,
     }
 
     /// <inheritdoc/>
+    public Task<DeliveryOutcome> StartAsync(BusDelivery delivery, CancellationToken cancellationToken = default) =>
+        BusDeliveries.StartAsync(this, delivery, _logger, cancellationToken);
+
+    /// <inheritdoc/>
     public async Task<StartOutcome> StartAsync(LeadEvent leadEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leadEvent);

@@ -1,7 +1,5 @@
 using LeadFlow.Steps;
 using Temporalio.Api.WorkflowService.V1;
-using Temporalio.Client;
-using Temporalio.Exceptions;
 
 namespace LeadFlow.Ingress.Status;
 
@@ -26,22 +24,5 @@ public static class LeadAttention
         }
 
         return null;
-    }
-
-    /// <summary>Describes the run and reads <see cref="Of(DescribeWorkflowExecutionResponse)"/>; null when Temporal does not answer (the status shows without it).</summary>
-    public static async Task<string?> FindAsync(ITemporalClient client, string workflowId, string runId, RpcOptions rpc)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        try
-        {
-            var description = await client.WorkflowService.DescribeWorkflowExecutionAsync(
-                new DescribeWorkflowExecutionRequest { Namespace = client.Options.Namespace, Execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = workflowId, RunId = runId } },
-                rpc);
-            return Of(description);
-        }
-        catch (RpcException)
-        {
-            return null;
-        }
     }
 }

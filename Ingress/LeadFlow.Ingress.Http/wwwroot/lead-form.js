@@ -142,8 +142,16 @@ async function follow(leadId) {
           }
           return;
         }
-        // A lead that waits for an operator (the CRM refuses our credentials) says so instead of "Working".
-        setStatus(view.attention ? `Waiting: ${view.attention}` : `Working: ${lead ? lead.currentStep : "starting"}...`);
+        if (view.runStatus !== "Running") {
+          // Ended without an outcome of its own (terminated, canceled, timed out): say what Temporal says.
+          setStatus(`Lead stopped: ${view.explanation || view.runStatus}`, "error");
+          return;
+        }
+        // A lead that waits for an operator (the CRM refuses our credentials) says so; so does one with no worker, or
+        // with a workflow task that keeps failing: the server's explanation says what the lead waits for.
+        const waiting = view.workerPolling === false || (view.explanation || "").startsWith("stuck:");
+        setStatus(view.attention ? `Waiting: ${view.attention}`
+          : waiting ? `Waiting: ${view.explanation}` : `Working: ${lead ? lead.currentStep : "starting"}...`);
       } else if (response.status !== 404) {
         setStatus(`Could not read the lead's status: ${await problemText(response)}`, "error");
         return;

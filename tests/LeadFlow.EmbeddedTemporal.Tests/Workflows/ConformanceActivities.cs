@@ -29,6 +29,20 @@ public sealed class ConformanceActivities
         return $"succeeded on attempt {attempt}";
     }
 
+    /// <summary>Fails until the attempt reaches succeedOnAttempt, each failure asking for its own next retry delay (the SDK's nextRetryDelay).</summary>
+    [Activity]
+    public string FailWithRetryDelay(string key, int succeedOnAttempt, int nextRetryDelayMs)
+    {
+        var attempt = ActivityExecutionContext.Current.Info.Attempt;
+        _calls.GetOrAdd(key, _ => new()).Enqueue((attempt, DateTime.UtcNow));
+        if (attempt < succeedOnAttempt)
+        {
+            throw new ApplicationFailureException($"attempt {attempt} asks to wait {nextRetryDelayMs} ms", "Throttled", nextRetryDelay: TimeSpan.FromMilliseconds(nextRetryDelayMs));
+        }
+
+        return $"succeeded on attempt {attempt}";
+    }
+
     /// <summary>Hangs (without heartbeating) on the first attempts, so start-to-close or heartbeat timeouts fire.</summary>
     [Activity]
     public async Task<string> HangUntil(string key, int succeedOnAttempt)

@@ -38,6 +38,26 @@ public sealed class RetryingActivityWorkflow
             });
 }
 
+/// <summary>Runs FailWithRetryDelay with a short initial interval and the maximum interval given.</summary>
+[Workflow]
+public sealed class RetryDelayWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(string key, int succeedOnAttempt, int nextRetryDelayMs, int maximumIntervalMs) =>
+        await Workflow.ExecuteActivityAsync(
+            (ConformanceActivities a) => a.FailWithRetryDelay(key, succeedOnAttempt, nextRetryDelayMs),
+            new()
+            {
+                StartToCloseTimeout = TimeSpan.FromSeconds(10),
+                RetryPolicy = new RetryPolicy
+                {
+                    InitialInterval = TimeSpan.FromMilliseconds(50),
+                    BackoffCoefficient = 1,
+                    MaximumInterval = TimeSpan.FromMilliseconds(maximumIntervalMs),
+                },
+            });
+}
+
 public sealed record RetryScenario(string Key, int SucceedOnAttempt, string ErrorType, int InitialIntervalMs, float BackoffCoefficient, int MaximumAttempts, string[] NonRetryableErrorTypes);
 
 /// <summary>Runs HangUntil with a short start-to-close and (optionally) heartbeat timeout.</summary>

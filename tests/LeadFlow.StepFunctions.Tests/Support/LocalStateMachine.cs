@@ -107,5 +107,11 @@ public sealed record ExecutionReport(string Status, JsonNode? Output, string? Er
 
     public int RetriesOf(string state) => Events.Count(e => e["type"]?.GetValue<string>() == "StateRetried" && e["state"]?.GetValue<string>() == state);
 
+    /// <summary>The ErrorEquals of the retrier behind each retry of <paramref name="state"/>, in order.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> RetriersOf(string state) =>
+        [.. Events
+            .Where(e => e["type"]?.GetValue<string>() == "StateRetried" && e["state"]?.GetValue<string>() == state)
+            .Select(e => (IReadOnlyList<string>)[.. (e["retrier"]?.AsArray() ?? []).Select(n => n!.GetValue<string>())])];
+
     public override string ToString() => JsonSerializer.Serialize(new { Status, Error, Cause, States });
 }

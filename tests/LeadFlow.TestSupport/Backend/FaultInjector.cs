@@ -10,15 +10,17 @@ namespace LeadFlow.TestSupport;
 public sealed class FaultInjector
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, (int Remaining, int StatusCode)> faults = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (int Remaining, int StatusCode, string? RetryAfter)> faults = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> injected = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<DateTime>> injectedAt = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The next <paramref name="times"/> requests to <paramref name="path"/> fail with <paramref name="statusCode"/>.</summary>
-    public void FailNext(string path, int times, int statusCode = StatusCodes.Status503ServiceUnavailable)
+    /// <param name="retryAfter">A <c>Retry-After</c> header value to send along (delay-seconds or an HTTP-date, RFC 9110 section 10.2.3); null sends none.</param>
+    public void FailNext(string path, int times, int statusCode = StatusCodes.Status503ServiceUnavailable, string? retryAfter = null)
     {
         lock (gate)
         {
-            faults[Normalize(path)] = (times, statusCode);
+            faults[Normalize(path)] = (times, statusCode, retryAfter);
         }
     }
 
@@ -42,12 +44,21 @@ public sealed class FaultInjector
         }
     }
 
-    internal bool TryTake(string path, out int statusCode)
+    /// <summary>When each injected answer on <paramref name="path"/> was sent (UTC), oldest first.</summary>
+    public IReadOnlyList<DateTime> InjectedAt(string path)
+    {
+        lock (gate)
+        {
+            return [.. injectedAt.GetValueOrDefault(Normalize(path)) ?? []];
+        }
+    }
+
+    internal bool TryTake(string path, out int statusCode, out string? retryAfter)
     {
         var key = Normalize(path);
         lock (gate)
         {
-            statusCode = 0;
+            (statusCode, retryAfter) = (0, null);
             if (!faults.TryGetValue(key, out var fault) || fault.Remaining <= 0)
             {
                 return false;
@@ -55,17 +66,23 @@ public sealed class FaultInjector
 
             faults[key] = fault with { Remaining = fault.Remaining == int.MaxValue ? int.MaxValue : fault.Remaining - 1 };
             injected[key] = injected.GetValueOrDefault(key) + 1;
-            statusCode = fault.StatusCode;
+            (injectedAt.TryGetValue(key, out var times) ? times : injectedAt[key] = []).Add(DateTime.UtcNow);
+            (statusCode, retryAfter) = (fault.StatusCode, fault.RetryAfter);
             return true;
         }
     }
 
     internal async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!TryTake(context.Request.Path, out var statusCode))
+        if (!TryTake(context.Request.Path, out var statusCode, out var retryAfter))
         {
             await next(context);
             return;
+        }
+
+        if (retryAfter is not null)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
         }
 
         var problem = CrmProblems.Details(statusCode, "injected-fault", "Injected fault", [], $"A test made {context.Request.Path} answer {statusCode}.");

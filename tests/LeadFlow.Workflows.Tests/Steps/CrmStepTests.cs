@@ -119,6 +119,36 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
         Assert.Equal(403, refused.StatusCode);
     }
 
+    /// <summary>RFC 9110 section 10.2.3: Retry-After is delay-seconds or an HTTP-date; 429 throttles with or without it, 503 only with it.</summary>
+    [Theory]
+    [InlineData(429, "7", LeadErrorTypes.CrmThrottled, 7.0)]
+    [InlineData(503, "2", LeadErrorTypes.CrmThrottled, 2.0)]
+    [InlineData(503, "in-a-while", LeadErrorTypes.CrmUnavailable, null)]
+    [InlineData(503, null, LeadErrorTypes.CrmUnavailable, null)]
+    [InlineData(429, null, LeadErrorTypes.CrmThrottled, null)]
+    [InlineData(429, "0", LeadErrorTypes.CrmThrottled, 0.0)]
+    public async Task ThrottlingAnswer_IsRetryable_WithTheDelayItAsksFor(int status, string? retryAfter, string errorType, double? seconds)
+    {
+        backend.Host.Faults.FailNext("/create_client", 1, status, retryAfter);
+
+        var throttled = await Assert.ThrowsAsync<CrmTransientException>(() => Runner.RunAsync(CreateSteps.Client, NewLead(), "lead-throttled", "run-1", default));
+
+        Assert.Equal(errorType, throttled.ErrorType);
+        Assert.True(throttled.Retryable);
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, throttled.RetryAfter);
+    }
+
+    [Fact]
+    public async Task RetryAfterAsAnHttpDate_IsTheDelayUntilThatDate()
+    {
+        backend.Host.Faults.FailNext("/create_client", 1, 503, DateTime.UtcNow.AddSeconds(30).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+
+        var throttled = await Assert.ThrowsAsync<CrmTransientException>(() => Runner.RunAsync(CreateSteps.Client, NewLead(), "lead-date", "run-1", default));
+
+        Assert.Equal(LeadErrorTypes.CrmThrottled, throttled.ErrorType);
+        Assert.InRange(throttled.RetryAfter!.Value, TimeSpan.FromSeconds(28), TimeSpan.FromSeconds(30));
+    }
+
     [Fact]
     public async Task RefusedConnection_IsRetryable()
     {

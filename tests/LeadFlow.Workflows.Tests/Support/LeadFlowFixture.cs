@@ -98,15 +98,26 @@ public sealed class LeadFlowFixture : IAsyncLifetime
         worker = null;
     }
 
-    /// <summary>Starts the lead's workflow as the ingress does: id from the event id, duplicates rejected.</summary>
+    /// <summary>
+    /// Starts the lead's workflow as the ingress does: the envelope itself as the input (a JSON object), id from the
+    /// event id, duplicates rejected; the options as the second argument.
+    /// </summary>
     public Task<WorkflowHandle<LeadOnboardingWorkflow, LeadOnboardingResult>> StartLeadAsync(string eventJson, LeadOnboardingOptions? options = null) =>
-        Client.StartWorkflowAsync(
-            (LeadOnboardingWorkflow workflow) => workflow.RunAsync(new LeadOnboardingInput(eventJson, options ?? FastRetries)),
-            new WorkflowOptions(LeadIdOf(eventJson), TaskQueue)
+        StartWithArgumentsAsync(LeadIdOf(eventJson), JsonDocument.Parse(eventJson).RootElement.Clone(), options ?? FastRetries);
+
+    /// <summary>Starts a lead workflow as any plain Temporal client would: by type name, with exactly these arguments.</summary>
+    public async Task<WorkflowHandle<LeadOnboardingWorkflow, LeadOnboardingResult>> StartWithArgumentsAsync(string workflowId, params object?[] arguments)
+    {
+        var handle = await Client.StartWorkflowAsync(
+            "LeadOnboardingWorkflow",
+            arguments,
+            new WorkflowOptions(workflowId, TaskQueue)
             {
                 IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
                 ExecutionTimeout = TimeSpan.FromMinutes(10),
             });
+        return Client.GetWorkflowHandle<LeadOnboardingWorkflow, LeadOnboardingResult>(handle.Id, runId: handle.ResultRunId);
+    }
 
     public static string LeadIdOf(string eventJson) =>
         LeadWorkflowIds.ForEvent(JsonDocument.Parse(eventJson).RootElement.GetProperty("id").GetString()!);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LeadFlow.Ingress;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,45 +15,67 @@ namespace LeadFlow.TestSupport.Lambda;
 /// <c>AWS_ENDPOINT_URL_LAMBDA</c>. {name} may be a function name, <c>name:qualifier</c>, a partial
 /// ARN (<c>123456789012:function:name</c>) or a full ARN, URL-encoded or not.
 /// A throwing handler is reported as Lambda does: 200, <c>X-Amz-Function-Error: Unhandled</c>,
-/// body <c>{"errorType","errorMessage","stackTrace"}</c>; errorType is
-/// <see cref="INamedLambdaError.ErrorType"/> when the exception has one, else its type name.
+/// body <c>{"errorType","errorMessage","stackTrace"}</c>; errorType is, by default, the exception's
+/// <c>LeadFlow.Ingress.INamedLambdaError.ErrorType</c> when it implements that interface, else its type name
+/// (<see cref="LambdaInvokeHostOptions.ErrorTypeOf"/> changes that).
 /// </summary>
 public sealed class LambdaInvokeHost : IAsyncDisposable
 {
     /// <summary>Lambda's synchronous payload limit (6 MB), request and response.</summary>
     public const int MaxPayloadBytes = 6 * 1024 * 1024;
 
+    /// <summary>
+    /// The interface the product's exceptions name their Lambda error with, looked up by name: this host
+    /// references no product assembly, so the Lambda runtime tool can carry it alone, and it still
+    /// recognises the interface on an exception from an assembly loaded in another load context.
+    /// </summary>
+    private const string NamedLambdaErrorInterface = "LeadFlow.Ingress.INamedLambdaError";
+
     private readonly WebApplication _app;
     private readonly Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> _functions;
+    private readonly Func<Exception, string> _errorTypeOf;
     private readonly List<Task> _asyncInvocations = [];
 
-    private LambdaInvokeHost(WebApplication app, Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> functions, Uri endpoint)
+    private LambdaInvokeHost(WebApplication app, Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> functions, Func<Exception, string> errorTypeOf, Uri endpoint)
     {
         _app = app;
         _functions = functions;
+        _errorTypeOf = errorTypeOf;
         Endpoint = endpoint;
     }
 
     /// <summary>Base address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>The names of the functions this host serves.</summary>
     public IReadOnlyCollection<string> FunctionNames => _functions.Keys;
 
+    /// <summary>Starts the host on a free loopback port with the default error naming.</summary>
     /// <param name="functions">Handlers by function name (the name alone, not an ARN).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static Task<LambdaInvokeHost> StartAsync(
+        IDictionary<string, Func<Stream, CancellationToken, Task<Stream>>> functions, CancellationToken cancellationToken = default) =>
+        StartAsync(functions, new LambdaInvokeHostOptions(), cancellationToken);
+
+    /// <summary>Starts the host as <paramref name="options"/> say.</summary>
+    /// <param name="functions">Handlers by function name (the name alone, not an ARN).</param>
+    /// <param name="options">Where to listen and how a thrown exception is named.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<LambdaInvokeHost> StartAsync(
-        IDictionary<string, Func<Stream, CancellationToken, Task<Stream>>> functions, CancellationToken cancellationToken = default)
+        IDictionary<string, Func<Stream, CancellationToken, Task<Stream>>> functions, LambdaInvokeHostOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(functions);
+        ArgumentNullException.ThrowIfNull(options);
         var byName = new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>>(functions, StringComparer.Ordinal);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(options.Url);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         LambdaInvokeHost? host = null;
         app.MapPost("/2015-03-31/functions/{name}/invocations", (HttpContext context, string name) => host!.InvokeAsync(context, name));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        host = new LambdaInvokeHost(app, byName, new Uri(address.TrimEnd('/') + "/"));
+        host = new LambdaInvokeHost(app, byName, options.ErrorTypeOf ?? ErrorTypeOf, new Uri(address.TrimEnd('/') + "/"));
         return host;
     }
 
@@ -72,6 +93,7 @@ public sealed class LambdaInvokeHost : IAsyncDisposable
         return parts[0];
     }
 
+    /// <summary>Waits for asynchronous (<c>Event</c>) invocations still running, then stops the server.</summary>
     public async ValueTask DisposeAsync()
     {
         Task[] pending;
@@ -139,7 +161,7 @@ public sealed class LambdaInvokeHost : IAsyncDisposable
             response.StatusCode = StatusCodes.Status200OK;
             response.Headers["X-Amz-Function-Error"] = "Unhandled";
             response.ContentType = "application/json";
-            await JsonSerializer.SerializeAsync(response.Body, FunctionError(e));
+            await JsonSerializer.SerializeAsync(response.Body, FunctionError(e, _errorTypeOf));
             return;
         }
 
@@ -163,10 +185,16 @@ public sealed class LambdaInvokeHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The body of a function error, as the Lambda runtime writes it, named by <see cref="ErrorTypeOf"/>.</summary>
+    public static Dictionary<string, object> FunctionError(Exception exception) => FunctionError(exception, ErrorTypeOf);
+
     /// <summary>The body of a function error, as the Lambda runtime writes it.</summary>
-    public static Dictionary<string, object> FunctionError(Exception exception)
+    /// <param name="exception">What the handler threw.</param>
+    /// <param name="errorTypeOf">Names the error (<c>errorType</c>).</param>
+    public static Dictionary<string, object> FunctionError(Exception exception, Func<Exception, string> errorTypeOf)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(errorTypeOf);
         if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
         {
             exception = aggregate.InnerExceptions[0];
@@ -174,14 +202,26 @@ public sealed class LambdaInvokeHost : IAsyncDisposable
 
         return new Dictionary<string, object>
         {
-            ["errorType"] = ErrorTypeOf(exception),
+            ["errorType"] = errorTypeOf(exception),
             ["errorMessage"] = exception.Message,
             ["stackTrace"] = (exception.StackTrace ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
     }
 
-    public static string ErrorTypeOf(Exception exception) =>
-        exception is INamedLambdaError named && !string.IsNullOrEmpty(named.ErrorType) ? named.ErrorType : exception.GetType().Name;
+    /// <summary>The exception's <c>INamedLambdaError.ErrorType</c> when it implements that interface and names one, else its type name.</summary>
+    public static string ErrorTypeOf(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var named = exception.GetType().GetInterface(NamedLambdaErrorInterface)?.GetProperty("ErrorType")?.GetValue(exception) as string;
+        return string.IsNullOrEmpty(named) ? exception.GetType().Name : named;
+    }
+
+    /// <summary>The exception's type name, as AWS's managed .NET runtime names every function error.</summary>
+    public static string TypeNameOf(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.GetType().Name;
+    }
 
     private static async Task ErrorAsync(HttpResponse response, int status, string type, string message)
     {
