@@ -20,12 +20,12 @@ namespace LeadFlow.Ingress.Tests;
 /// reader, the lead reader and the backend's lenient body reader never throw anything but their own typed refusal on
 /// arbitrary or mutated JSON (so no 5xx), and the workflow's rules and the backend's give the same verdict, field by field,
 /// for the same lead. CI runs a fixed-seed subset (a few seconds); <c>LEADFLOW_PROPERTY_ITERATIONS</c> scales each property
-/// (e.g. 100000) and <c>LEADFLOW_PROPERTY_SEED</c> replays a CsCheck seed. SNS unwrapping is not on this branch yet: its
-/// reader gets the same property through <see cref="Readers"/> once it is.
+/// (e.g. 100000) and <c>LEADFLOW_PROPERTY_SEED</c> replays a CsCheck seed. The SNS readers (an HTTP(S) or SQS delivery,
+/// a Lambda's SNS event) get the same property, with envelopes and leads wrapped in SNS and mutated.
 /// </summary>
 public sealed class UntrustedBytesPropertyTests(ITestOutputHelper output)
 {
-    private static readonly int Iterations = int.TryParse(Environment.GetEnvironmentVariable("LEADFLOW_PROPERTY_ITERATIONS"), CultureInfo.InvariantCulture, out var n) ? n : 1_500;
+    private static readonly int Iterations = int.TryParse(Environment.GetEnvironmentVariable("LEADFLOW_PROPERTY_ITERATIONS"), CultureInfo.InvariantCulture, out var n) ? n : 5_000;
 
     /// <summary>A fixed seed for CI (deterministic), unless one is given to replay or the run is scaled up (then random).</summary>
     private static readonly string? Seed = Environment.GetEnvironmentVariable("LEADFLOW_PROPERTY_SEED")
@@ -38,6 +38,9 @@ public sealed class UntrustedBytesPropertyTests(ITestOutputHelper output)
         ("IntakeBody", bytes => Refusing<MalformedEnvelopeException>(() => IntakeBody.Read(bytes, new EnvelopeDefaults("crm.leads", "LeadSubmitted"), i => $"e-{i}"))),
         ("LeadReader", bytes => WithJson(bytes, root => LeadReader.TryRead(root, out _, out _))),
         ("Backend body", BackendBody),
+        ("BusDelivery (SQS poller)", bytes => Refusing<MalformedEnvelopeException>(() => BusDelivery.Read(bytes))),
+        ("BusDelivery (Lambda payload)", bytes => Refusing<MalformedEnvelopeException>(() => BusDelivery.ReadLambdaPayload(bytes))),
+        ("HTTP intake (SNS, then the body)", bytes => Refusing<MalformedEnvelopeException>(() => IntakePath(bytes))),
     ];
 
     private static readonly Gen<string> FieldText = Gen.OneOf(
@@ -100,13 +103,41 @@ public sealed class UntrustedBytesPropertyTests(ITestOutputHelper output)
                 return lead.ToJsonString();
             });
 
+    /// <summary>
+    /// An SNS message around an envelope or a bare lead (or around arbitrary text), as an HTTP(S)/SQS delivery or as the
+    /// event SNS invokes a Lambda with; types and fields as AWS documents them, sometimes missing or of the wrong type.
+    /// </summary>
+    private static readonly Gen<byte[]> SnsWrapped =
+        Gen.Select(
+            Gen.OneOf(Lead.Select(lead => $$"""{"id":"e-1","source":"crm.leads","detail-type":"LeadSubmitted","detail":{{lead}}}"""), Lead, FieldText),
+            Gen.OneOf(ConstOf("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation", "", "notification")),
+            FieldValue,
+            Gen.Int[0, 2],
+            (message, type, odd, shape) =>
+            {
+                var sns = new JsonObject
+                {
+                    ["Type"] = type,
+                    ["MessageId"] = "m-1",
+                    ["TopicArn"] = "arn:aws:sns:us-east-1:123456789012:lead-events",
+                    ["Message"] = shape == 2 ? odd?.DeepClone() : message,
+                    ["Token"] = "t",
+                };
+                var delivery = shape == 1
+                    ? new JsonObject { ["Records"] = new JsonArray(new JsonObject { ["EventSource"] = "aws:sns", ["Sns"] = sns }) }
+                    : sns;
+                return Encoding.UTF8.GetBytes(delivery.ToJsonString());
+            });
+
     /// <summary>Arbitrary bytes, valid JSON of any shape, an envelope around a generated lead, and any of these mutated byte by byte.</summary>
     private static readonly Gen<byte[]> Untrusted = Gen.Frequency(
         (2, Gen.Byte.Array[0, 400]),
         (2, Lead.Select(Encoding.UTF8.GetBytes)),
         (3, Gen.Select(Lead, FieldText, FieldText, (lead, id, source) =>
             Encoding.UTF8.GetBytes($$"""{"version":"0","id":{{JsonSerializer.Serialize(id)}},"detail-type":"LeadSubmitted","source":{{JsonSerializer.Serialize(source)}},"time":"2026-01-01T12:00:00Z","detail":{{lead}}}"""))),
-        (3, Gen.Select(Lead, Gen.Int[0, 10_000], Gen.Byte, Gen.Int[0, 3], (lead, at, value, how) => Mutate(Encoding.UTF8.GetBytes($$"""{"id":"e-1","source":"crm.leads","detail-type":"LeadSubmitted","detail":{{lead}}}"""), at, value, how))));
+        (3, Gen.Select(Lead, Gen.Int[0, 10_000], Gen.Byte, Gen.Int[0, 3], (lead, at, value, how) => Mutate(Encoding.UTF8.GetBytes($$"""{"id":"e-1","source":"crm.leads","detail-type":"LeadSubmitted","detail":{{lead}}}"""), at, value, how))),
+        (2, SnsWrapped),
+        (3, Gen.Select(SnsWrapped, Gen.Int[0, 10_000], Gen.Byte, Gen.Int[0, 3], (sns, at, value, how) => Mutate(sns, at, value, how))));
 
     [Fact]
     public void EveryReader_OfArbitraryAndMutatedJson_ReturnsOrRefusesWithItsOwnError()
@@ -194,6 +225,22 @@ public sealed class UntrustedBytesPropertyTests(ITestOutputHelper output)
             new ClientCreate().TryRead(body.Root, out _, out _);
             new PartnerCreate().TryRead(body.Root, out _, out _);
             new BenefitCreate().TryRead(body.Root, out _, out _);
+        }
+    }
+
+    /// <summary>What <c>POST /events</c> does with the bytes before anything is started: SNS unwrapping, then the body reader and the envelope reader.</summary>
+    private static void IntakePath(byte[] bytes)
+    {
+        var sns = SnsMessage.TryRead(bytes);
+        if (sns is { IsNotification: false })
+        {
+            return;
+        }
+
+        var (envelopes, _) = IntakeBody.Read(sns?.MessageBytes() ?? bytes, new EnvelopeDefaults("crm.leads", "LeadSubmitted"), i => $"e-{i}");
+        foreach (var envelope in envelopes)
+        {
+            EventEnvelopeReader.Read(envelope.Envelope);
         }
     }
 
