@@ -167,6 +167,20 @@ public sealed class StepFunctionsStarterTests
         Assert.Contains(variable, refused.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>With the Temporal target the Lambda binds the same <c>Temporal__*</c> settings as the worker and the CLI, validated at init.</summary>
+    [Theory]
+    [InlineData("Temporal:Address", "no-port", "Temporal__Address")]
+    [InlineData("Temporal:Tls:ClientCert", "-----BEGIN CERTIFICATE-----", "Temporal__Tls__ClientKey")]
+    [InlineData("Temporal:Tls:ClientKeyPath", "/nonexistent/client.key", "Temporal__Tls__ClientKeyPath")]
+    public void WrongTemporalSetting_FailsTheInit_NamingTheVariable(string key, string value, string variable)
+    {
+        var settings = new Dictionary<string, string?> { ["Ingress:Target"] = "Temporal", [key] = value };
+
+        var refused = Assert.Throws<OptionsValidationException>(() => new LeadEventFunction(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+
+        Assert.Contains(variable, refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TemporalApiKey_IsReadFromTheSecretStore_AtInit()
     {
