@@ -5,6 +5,7 @@ using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Status;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Workflows;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Exceptions;
@@ -130,6 +131,13 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
             var said = status.GetProperty("attention").GetString()!;
             Assert.StartsWith("CRM refuses our credentials: CreateClient waits", said, StringComparison.Ordinal);
             Assert.Contains("Crm__ApiKey", said, StringComparison.Ordinal);
+
+            // The alert: one Critical line per refused attempt, naming the lead, the step and the fix.
+            Assert.Contains(flow.WorkerLogs.Entries, e => e.Level == LogLevel.Critical
+                && e.Message.Contains(workflowId, StringComparison.Ordinal)
+                && e.Message.Contains("CreateClient", StringComparison.Ordinal)
+                && e.Message.Contains("CRM refuses our credentials", StringComparison.Ordinal)
+                && e.Message.Contains("Crm__ApiKey", StringComparison.Ordinal));
             var pending = (await flow.Temporal.Client.GetWorkflowHandle(workflowId).DescribeAsync()).Status;
             Assert.Equal(WorkflowExecutionStatus.Running, pending);
         }

@@ -113,6 +113,26 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         Assert.Equal(1, await crm.RowsAsync("partners", rut));
     }
 
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task RefusedCredentials_AreRetriedByTheirOwnRetrier_AndTheLeadGoesOnOnceTheKeyIsFixed(int status)
+    {
+        var rut = TestEvents.NewRut();
+        var envelope = TestEvents.Envelope(rut);
+        var injectedBefore = backend.Host.Faults.InjectedCount("/create_client");
+        backend.Host.Faults.FailNext("/create_client", 2, status);
+
+        var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), TestEvents.LeadIdOf(envelope));
+
+        // Not the transient retrier's backoff and not a failure: CrmUnauthorized's own retrier (every 5 minutes when deployed).
+        Assert.True(run.Status == "SUCCEEDED", run.ToString());
+        Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreateClient));
+        Assert.All(run.RetriersOf(LeadOnboardingSteps.CreateClient), retrier => Assert.Equal([LeadErrorTypes.CrmUnauthorized], retrier));
+        Assert.Equal(injectedBefore + 2, backend.Host.Faults.InjectedCount("/create_client"));
+        Assert.Equal(1, await crm.RowsAsync("clients", rut));
+    }
+
     /// <summary>Execution inputs whose event is no lead event: each ends at once, rejected and recorded, ReceiveLead never retried.</summary>
     public static TheoryData<string, string> NotALeadEvent => new()
     {
