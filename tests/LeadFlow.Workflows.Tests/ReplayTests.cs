@@ -6,7 +6,7 @@ namespace LeadFlow.Workflows.Tests;
 
 /// <summary>
 /// Replays histories of real runs (checked in under Histories/) against today's workflow code: a change that
-/// would break workflows already running in production fails here. Re-record: LEADFLOW_RECORD_HISTORIES=1.
+/// would break workflows already running in production fails here. Record new ones (never over a checked-in file): LEADFLOW_RECORD_HISTORIES=1.
 /// </summary>
 public sealed class ReplayTests
 {
