@@ -33,9 +33,12 @@ public interface ICrmApi
     [Get("/holds")]
     Task<IReadOnlyList<HoldRecord>> GetHoldsAsync(string leadId, string? runId = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Values leads brought that differ from the stored rows (kept for review), newest first; filter by lead and/or RUT.</summary>
+    /// <summary>
+    /// Values leads brought that differ from the stored rows (kept for review), newest first; filter by lead. Read key. By
+    /// RUT it is <c>POST /lead_differences/by-rut</c> (the RUT in the body: a RUT never travels in a URL).
+    /// </summary>
     [Get("/lead_differences")]
-    Task<LeadDifferencePage> GetLeadDifferencesAsync(string? leadId = null, string? rut = null, int? limit = null, long? before = null, CancellationToken cancellationToken = default);
+    Task<LeadDifferencePage> GetLeadDifferencesAsync(string? leadId = null, int? limit = null, long? before = null, CancellationToken cancellationToken = default);
 
     [Post("/lead_failures")]
     Task<CrmWriteAnswer> RecordLeadFailureAsync([Body] LeadFailureRequest request, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken cancellationToken = default);
