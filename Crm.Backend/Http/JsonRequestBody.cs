@@ -71,6 +71,12 @@ public sealed class JsonRequestBody : IDisposable
                 return (null, CrmProblems.MalformedJson("the body is not valid UTF-8 text"));
             }
 
+            // So would a \u escape that is no valid UTF-16 (a lone or reversed surrogate): refused naming its field.
+            if (LeadFlow.Leads.JsonTextCheck.FirstUndecodableString(buffer.AsSpan(0, length)) is { } field)
+            {
+                return (null, CrmProblems.UndecodableText(field.Length == 0 ? "body" : field));
+            }
+
             var body = new JsonRequestBody(buffer, length, JsonDocument.Parse(buffer.AsMemory(0, length)));
             buffer = null;
             return (body, null);

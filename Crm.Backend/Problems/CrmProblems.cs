@@ -16,6 +16,10 @@ public static class CrmProblems
     public static ProblemHttpResult MalformedJson(string message) =>
         Create(StatusCodes.Status400BadRequest, "malformed-json", "The body is not valid JSON", [new FieldError("body", "json.syntax", message)]);
 
+    /// <summary>400: a JSON string of <paramref name="field"/> (its dotted path, or <c>body</c>) holds a lone or reversed surrogate escape (rule <c>json.utf16</c>).</summary>
+    public static ProblemHttpResult UndecodableText(string field) =>
+        Create(StatusCodes.Status400BadRequest, "malformed-json", "The body is not valid JSON text", [new FieldError(field, "json.utf16", JsonTextCheck.Rule)]);
+
     public static ProblemHttpResult TooLarge(long maxBytes) =>
         Create(StatusCodes.Status413PayloadTooLarge, "too-large", "The body is too large", [new FieldError("body", "body.maxBytes", $"must be at most {maxBytes} bytes")]);
 

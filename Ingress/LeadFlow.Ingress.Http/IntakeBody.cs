@@ -33,11 +33,8 @@ public static class IntakeBody
         byte[] body, EnvelopeDefaults defaults, Func<int, string> newEventId)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (!System.Text.Unicode.Utf8.IsValid(body))
-        {
-            // Invalid UTF-8 inside a JSON string would only surface when the string is read (a 500): refused up front.
-            throw new MalformedEnvelopeException("body", "is not valid UTF-8 text");
-        }
+        // Invalid UTF-8 or a lone surrogate escape inside a JSON string would only surface when the string is read (a 500): refused up front.
+        MalformedEnvelopeException.RequireDecodableText(body, "body");
 
         JsonDocument document;
         try
@@ -135,10 +132,16 @@ public static class IntakeBody
             return ("Detail", $"must be a string holding a JSON object, got {EventEnvelopeReader.Describe(detailText.ValueKind)}");
         }
 
+        var detailJson = detailText.GetString()!;
+        if (LeadFlow.Leads.JsonTextCheck.FirstUndecodableString(System.Text.Encoding.UTF8.GetBytes(detailJson)) is { } badField)
+        {
+            return (badField.Length == 0 ? "Detail" : $"Detail.{badField}", LeadFlow.Leads.JsonTextCheck.Rule);
+        }
+
         JsonDocument detail;
         try
         {
-            detail = JsonDocument.Parse(detailText.GetString()!, StrictJson);
+            detail = JsonDocument.Parse(detailJson, StrictJson);
         }
         catch (JsonException e)
         {

@@ -77,15 +77,12 @@ public abstract record BusDelivery
     }
 
     /// <summary>
-    /// JSON strings are decoded lazily: invalid UTF-8 inside one would surface as an InvalidOperationException while the
-    /// SNS fields are read (found by the property tests). Refused up front as the malformed delivery it is.
+    /// JSON strings are decoded lazily: invalid UTF-8 or a lone surrogate escape inside one would surface as an
+    /// InvalidOperationException while the SNS fields are read (found by the property tests). Refused up front as the malformed delivery it is.
     /// </summary>
     private static void RequireUtf8(ReadOnlySpan<byte> utf8)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(utf8))
-        {
-            throw new MalformedEnvelopeException("envelope", "is not valid UTF-8 text");
-        }
+        MalformedEnvelopeException.RequireDecodableText(utf8, "envelope");
     }
 
     private static List<SnsMessage>? SnsRecords(ReadOnlySpan<byte> utf8)
