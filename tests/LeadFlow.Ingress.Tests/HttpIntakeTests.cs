@@ -129,6 +129,45 @@ public sealed class HttpIntakeTests
         Assert.Equal(field, problem.GetProperty("field").GetString());
     }
 
+    /// <summary>A <c>\u</c> escape that is no valid UTF-16 parses, but threw when read (a 500): now a 400 naming the field and the rule.</summary>
+    [Theory]
+    [InlineData("{\"name\":\"Ana\",\"lastname\":\"R\\ud800\",\"rut\":\"11111111-1\"}", "lastname")]
+    [InlineData("{\"name\":\"Ana\",\"lastname\":\"\\udc00\"}", "lastname")]
+    [InlineData("{\"name\":\"Ana\",\"lastname\":\"\\udc00\\ud800\"}", "lastname")]
+    [InlineData("{\"name\":\"Ana\",\"lastname\":\"\\ud800\\u0041\"}", "lastname")]
+    [InlineData("{\"id\":\"x\\ud800\",\"source\":\"crm.leads\",\"detail\":{\"name\":\"Ana\"}}", "id")]
+    [InlineData("{\"id\":\"x\",\"source\":\"crm.leads\",\"detail\":{\"name\":\"Ana\"},\"extra\":\"\\uDFFF\"}", "extra")]
+    [InlineData("{\"id\":\"x\",\"source\":\"crm.leads\",\"detail\":{\"lastname\":\"R\\ud800\"}}", "detail.lastname")]
+    [InlineData("\"\\ud800\"", "body")]
+    [InlineData("{\"Entries\":[{\"Detail\":\"{\\\"lastname\\\":\\\"R\\\\ud800\\\"}\"}]}", "Detail.lastname")]
+    public async Task LoneSurrogateEscape_Is400NamingTheFieldAndTheRule(string body, string field)
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+
+        var (status, problem) = await PostAsync(http, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(field, problem.GetProperty("field").GetString());
+        Assert.Contains("surrogate", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoneSurrogateEscape_InsideAnSnsMessage_Is400NamingTheField()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var message = "{\"id\":\"x\",\"source\":\"crm.leads\",\"detail\":{\"lastname\":\"R\\ud800\"}}";
+        var notification = $$"""{"Type":"Notification","MessageId":"m-1","TopicArn":"arn:aws:sns:us-east-1:123456789012:lead-events","Message":{{JsonSerializer.Serialize(message)}}}""";
+
+        var (status, problem) = await PostAsync(http, notification);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("detail.lastname", problem.GetProperty("field").GetString());
+    }
+
     [Fact]
     public async Task BodyOver256KB_Is413()
     {

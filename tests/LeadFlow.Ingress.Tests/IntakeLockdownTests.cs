@@ -95,6 +95,22 @@ public sealed class IntakeLockdownTests
     }
 
     [Fact]
+    public async Task WebForm_LoneSurrogateEscape_Is400NamingTheField()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var browser = BrowserClient(host);
+        var token = await browser.GetFromJsonAsync<JsonElement>(new Uri("form/token", UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "form/events") { Content = TestEvents.JsonContent("{\"name\":\"Ana\",\"lastname\":\"R\\ud800\"}") };
+        request.Headers.Add(IntakeGuards.AntiforgeryHeader, token.GetProperty("token").GetString());
+
+        using var answer = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Equal("lastname", (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task WebForm_IsRateLimitedPerClient_429WithRetryAfter()
     {
         var temporal = await IngressTemporal.StartAsync();

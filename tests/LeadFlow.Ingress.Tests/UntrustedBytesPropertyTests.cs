@@ -137,7 +137,18 @@ public sealed class UntrustedBytesPropertyTests(ITestOutputHelper output)
             Encoding.UTF8.GetBytes($$"""{"version":"0","id":{{JsonSerializer.Serialize(id)}},"detail-type":"LeadSubmitted","source":{{JsonSerializer.Serialize(source)}},"time":"2026-01-01T12:00:00Z","detail":{{lead}}}"""))),
         (3, Gen.Select(Lead, Gen.Int[0, 10_000], Gen.Byte, Gen.Int[0, 3], (lead, at, value, how) => Mutate(Encoding.UTF8.GetBytes($$"""{"id":"e-1","source":"crm.leads","detail-type":"LeadSubmitted","detail":{{lead}}}"""), at, value, how))),
         (2, SnsWrapped),
-        (3, Gen.Select(SnsWrapped, Gen.Int[0, 10_000], Gen.Byte, Gen.Int[0, 3], (sns, at, value, how) => Mutate(sns, at, value, how))));
+        (3, Gen.Select(SnsWrapped, Gen.Int[0, 10_000], Gen.Byte, Gen.Int[0, 3], (sns, at, value, how) => Mutate(sns, at, value, how))),
+        (3, Gen.Select(
+            Gen.OneOf(Lead.Select(lead => $$"""{"id":"e-1","source":"crm.leads","detail-type":"LeadSubmitted","detail":{{lead}},"extra":"x"}"""), Lead, SnsWrapped.Select(Encoding.UTF8.GetString)),
+            Gen.Int[0, 10_000], Gen.OneOf(ConstOf(SurrogateEscapes)), Gen.Int[1, 3],
+            (json, at, escape, times) => WithEscapes(json, at, escape, times))));
+
+    /// <summary>
+    /// <c>\u</c> escapes that are no valid UTF-16: lone high and low surrogates, a reversed pair, a high surrogate before a
+    /// non-surrogate escape, (inside an SNS message, a JSON string) a doubly escaped lone surrogate, and a valid pair.
+    /// A property (not a field): the generator above is initialised first.
+    /// </summary>
+    private static string[] SurrogateEscapes => [@"\ud800", @"\uDBFF", @"\udc00", @"\uDFFF", @"\udc00\ud800", @"\ud800\u0041", @"R\ud800", @"\\ud800", @"\ud83d\ude00"];
 
     [Fact]
     public void EveryReader_OfArbitraryAndMutatedJson_ReturnsOrRefusesWithItsOwnError()
@@ -246,6 +257,12 @@ public sealed class UntrustedBytesPropertyTests(ITestOutputHelper output)
 
     private static void WithJson(byte[] bytes, Action<JsonElement> read)
     {
+        // The lead reader sees only what a host has read: valid UTF-8 without undecodable strings (JsonTextCheck).
+        if (!System.Text.Unicode.Utf8.IsValid(bytes) || JsonTextCheck.FirstUndecodableString(bytes) is not null)
+        {
+            return;
+        }
+
         JsonDocument document;
         try
         {
@@ -273,6 +290,25 @@ public sealed class UntrustedBytesPropertyTests(ITestOutputHelper output)
         {
             // The reader's own typed refusal: the hosts turn it into a 400 (or a kept message), never a 5xx.
         }
+    }
+
+    /// <summary>The JSON text with <paramref name="escape"/> inserted after <paramref name="times"/> of its quotes (mostly inside a string, a name or a value).</summary>
+    private static byte[] WithEscapes(string json, int at, string escape, int times)
+    {
+        var quotes = Enumerable.Range(0, json.Length).Where(i => json[i] == '"').ToList();
+        if (quotes.Count == 0)
+        {
+            return Encoding.UTF8.GetBytes(json);
+        }
+
+        var chosen = Enumerable.Range(0, times).Select(k => quotes[(at + (k * 7)) % quotes.Count]).Distinct().OrderDescending();
+        var text = new StringBuilder(json);
+        foreach (var position in chosen)
+        {
+            text.Insert(position + 1, escape);
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     private static byte[] Mutate(byte[] bytes, int at, byte value, int how)
