@@ -84,6 +84,24 @@ public sealed class ValidationTests(CrmBackendFixture backend) : IClassFixture<C
         Assert.Contains("line 2", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A <c>\u</c> escape that is no valid UTF-16 (lone high or low surrogate, reversed pair) parses but threw when read (a 500): a 400 naming the field and the rule.</summary>
+    [Theory]
+    [InlineData("/create_client", "{\"name\":\"A\",\"lastname\":\"R\\ud800\",\"rut\":\"11111111-1\",\"mail\":\"a@b.cl\",\"phone\":\"+56 9 5454 5454\"}", "lastname")]
+    [InlineData("/create_client", "{\"name\":\"\\udc00\",\"lastname\":\"C\",\"rut\":\"11111111-1\",\"mail\":\"a@b.cl\",\"phone\":\"+56 9 5454 5454\"}", "name")]
+    [InlineData("/create_client", "{\"name\":\"A\",\"lastname\":\"C\",\"rut\":\"11111111-1\",\"mail\":\"a@b.cl\",\"phone\":\"+56 9 5454 5454\",\"nickname\":\"\\udc00\\ud800\"}", "nickname")]
+    [InlineData("/create_partner", "{\"name\":\"A\",\"lastname\":\"\\uDBFF\\u0041\",\"rut\":\"11111111-1\",\"mail\":\"a@b.cl\",\"phone\":\"+56 9 5454 5454\"}", "lastname")]
+    [InlineData("/lead_failures", "{\"leadId\":\"l-1\",\"step\":\"CreateClient\",\"reason\":\"R\\ud800\"}", "reason")]
+    [InlineData("/lead_failures", "{\"leadId\":\"l-1\",\"step\":\"CreateClient\",\"reason\":\"x\",\"event\":{\"detail\":{\"lastname\":\"R\\ud800\"}}}", "event.detail.lastname")]
+    [InlineData("/compensations", "\"\\ud800\"", "body")]
+    public async Task LoneSurrogateEscape_Is400NamingTheFieldAndTheRule(string path, string body, string field)
+    {
+        var answer = await http.SendAsync(HttpMethod.Post, path, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal("application/problem+json", answer.MediaType);
+        Assert.Contains((field, "json.utf16"), answer.Rules);
+    }
+
     [Fact]
     public async Task EmptyBody_Is400()
     {
