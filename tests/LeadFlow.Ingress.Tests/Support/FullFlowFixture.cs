@@ -42,6 +42,7 @@ public sealed class FullFlowFixture : IAsyncLifetime
             ["Crm:Timeout"] = "00:00:05",
             ["Worker:GracefulShutdownTimeout"] = "00:00:01",
         });
+        builder.Configuration.AddInMemoryCollection(TestEncryptionKeys.Settings());
         builder.Logging.ClearProviders();
         builder.Services.AddLeadOnboardingWorker(builder.Configuration);
         _worker = builder.Build();

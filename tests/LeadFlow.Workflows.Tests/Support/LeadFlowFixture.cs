@@ -76,6 +76,7 @@ public sealed class LeadFlowFixture : IAsyncLifetime
             ["Crm:Timeout"] = "00:00:05",
             ["Worker:GracefulShutdownTimeout"] = "00:00:01",
         });
+        builder.Configuration.AddInMemoryCollection(TestEncryptionKeys.Settings());
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(WorkerLogs);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
