@@ -27,6 +27,12 @@ public static class RedriveCommand
             // The same binding and validation as every other host (API key, TLS/mTLS included), the address from the option.
             var temporal = TemporalOptions.Bind(common.Configuration);
             temporal.Address = parse.GetRequiredValue(address);
+            if (!temporal.Encryption.IsConfigured && File.Exists(Path.Combine(".leadflow", Hosting.LocalEncryptionKeys.FileName)))
+            {
+                // The key `leadflow up` made: it reads (and re-encrypts) the local stack's payloads.
+                temporal.Encryption.KeyFile = Path.Combine(".leadflow", Hosting.LocalEncryptionKeys.FileName);
+            }
+
             if (temporal.Problems() is { Count: > 0 } problems)
             {
                 console.WriteLine($"Configuration error: {string.Join("; ", problems)}");

@@ -48,6 +48,13 @@ public static class DemoReport
         console.WriteLine(stack.Temporal.WebUiUrl is { } ui
             ? $"  Temporal Web UI            {new Uri(ui, $"namespaces/{stack.Settings.Namespace}/workflows")}"
             : $"  Temporal Web UI            none: {stack.Temporal.Source} (install the temporal CLI or set TEMPORAL_ADDRESS for one)");
+        if (stillRunning && stack.Temporal.WebUiUrl is not null)
+        {
+            // Payloads are encrypted: the UI shows them through the codec server, to a browser signed in once.
+            console.WriteLine($"  Decrypted payloads in it   open once, in the browser of the Web UI: {stack.CodecSignInLink}");
+            console.WriteLine($"                             (codec server {stack.CodecUrl}; the link works once, for {CodecServer.CodecCallers.SignInCodeLifetime.TotalMinutes:0} min)");
+        }
+
         console.WriteLine("  Failed leads               leadflow failures   (then: leadflow redrive <lead id> once the cause is fixed)");
     }
 

@@ -22,10 +22,12 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
     public const string EmbeddedSource = "embedded in-memory server";
 
     public const string EmbeddedWarning =
-        "The embedded Temporal server is for local runs only: no Web UI, and every workflow is lost when this process exits. " +
+        "The embedded Temporal server is for local runs only: every workflow is lost when this process exits. " +
         "Install the temporal CLI or set TEMPORAL_ADDRESS for a real server.";
 
-    public async Task<TemporalEndpoint> LocateAsync(int port, CancellationToken cancellationToken)
+    /// <param name="port">The gRPC port of a server this run starts (0: a free one).</param>
+    /// <param name="codecEndpoint">The codec server (<c>.../codec</c>) a Web UI this run starts decodes payloads with; null: none.</param>
+    public async Task<TemporalEndpoint> LocateAsync(int port, Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var mode = options.Temporal;
         if (mode == TemporalMode.Auto && Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS") is { Length: > 0 } address)
@@ -37,7 +39,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
         {
             if (FindOnPath("temporal") is { } cli)
             {
-                return await StartCliDevServerAsync(cli, port, cancellationToken);
+                return await StartCliDevServerAsync(cli, port, codecEndpoint, cancellationToken);
             }
 
             note("temporal CLI: not on the PATH");
@@ -49,7 +51,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
 
         if (mode is TemporalMode.Auto or TemporalMode.DevServer)
         {
-            var devServer = await TryStartSdkDevServerAsync(cancellationToken);
+            var devServer = await TryStartSdkDevServerAsync(codecEndpoint, cancellationToken);
             if (devServer is not null)
             {
                 return devServer;
@@ -61,11 +63,21 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
             }
         }
 
-        var embedded = await EmbeddedTemporalServer.StartAsync(new EmbeddedTemporalOptions { Port = port == 0 ? 0 : FreeOr(port) }, cancellationToken);
-        return new TemporalEndpoint(embedded.Address, EmbeddedSource, null, EmbeddedWarning, embedded);
+        // The Web UI from the build cache when there is one (`dotnet run --project EmbeddedTemporal -- --ui-build only`),
+        // else its page says how to get it; its codec settings send payloads to this run's codec server.
+        var embedded = await EmbeddedTemporalServer.StartAsync(
+            new EmbeddedTemporalOptions
+            {
+                Port = port == 0 ? 0 : FreeOr(port),
+                WebUiAssetsDirectory = WebUiAssets.Locate().Directory,
+                CodecEndpoint = codecEndpoint,
+                CodecIncludeCredentials = codecEndpoint is not null,
+            },
+            cancellationToken);
+        return new TemporalEndpoint(embedded.Address, EmbeddedSource, embedded.WebUiUrl, EmbeddedWarning, embedded);
     }
 
-    private async Task<TemporalEndpoint> StartCliDevServerAsync(string cli, int port, CancellationToken cancellationToken)
+    private async Task<TemporalEndpoint> StartCliDevServerAsync(string cli, int port, Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var grpcPort = FreeOr(port);
         var uiPort = FreeOr(port == 7233 ? 8233 : 0);
@@ -82,6 +94,12 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
                  })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (codecEndpoint is not null)
+        {
+            start.ArgumentList.Add("--ui-codec-endpoint");
+            start.ArgumentList.Add(codecEndpoint.ToString().TrimEnd('/'));
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {cli}.");
@@ -112,7 +130,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
         }
     }
 
-    private async Task<TemporalEndpoint?> TryStartSdkDevServerAsync(CancellationToken cancellationToken)
+    private async Task<TemporalEndpoint?> TryStartSdkDevServerAsync(Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var uiPort = FreeOr(0);
         var starting = WorkflowEnvironment.StartLocalAsync(new WorkflowEnvironmentStartLocalOptions
@@ -120,7 +138,11 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
             Namespace = @namespace,
             UI = true,
             UIPort = uiPort,
-            DevServerOptions = new DevServerOptions { LogLevel = "error" },
+            DevServerOptions = new DevServerOptions
+            {
+                LogLevel = "error",
+                ExtraArgs = codecEndpoint is null ? null : ["--ui-codec-endpoint", codecEndpoint.ToString().TrimEnd('/')],
+            },
         });
         try
         {
@@ -152,7 +174,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
     }
 
     /// <summary>The given port when it is free (or 0), else any free port.</summary>
-    private static int FreeOr(int port)
+    internal static int FreeOr(int port)
     {
         try
         {
