@@ -12,15 +12,32 @@ namespace LeadFlow.Workflows;
 
 /// <summary>
 /// One lead becomes a client, a partner and a benefit in the CRM, or a recorded failure a person can act on.
-/// A saga: every row this run creates is remembered, and on failure the error step undoes them in
-/// reverse and records why. Deterministic: all I/O is in the activities.
+/// A saga (Garcia-Molina and Salem, 1987): on failure, cancellation or a step's retry window running out, the error
+/// step undoes, newest first and by idempotency key, every create this run started (the one in flight included),
+/// then records why. Overlapping leads of one person are isolated by the backend's holds (Richardson's semantic
+/// lock): an undo keeps a row another lead run relies on. Deterministic: all I/O is in the activities.
 /// </summary>
+/// <remarks>
+/// Cancellation: activities keep the SDK's default <see cref="ActivityCancellationType.TryCancel"/>. The workflow
+/// does not wait for the step in flight to acknowledge (it does not heartbeat, so it would only learn of the cancel by
+/// finishing): its undo is asked by key, and the backend serialises it with that step's request whatever the order
+/// (a request still running commits first and is undone; one arriving later is refused). The run then ends Canceled.
+/// </remarks>
 [Workflow]
 public sealed partial class LeadOnboardingWorkflow
 {
     public const string DefaultTaskQueue = "lead-onboarding";
 
-    /// <summary>The saga's compensations: the rows created so far, undone newest first on failure.</summary>
+    /// <summary>
+    /// The <see cref="Workflow.Patched"/> id of ending a cancelled run Canceled (<see cref="LeadOutcome.Cancelled"/>)
+    /// instead of Failed: a command change at the end of the run, so runs cancelled before it replay as they ran.
+    /// </summary>
+    public const string CancelledRunsEndCanceledPatch = "cancelled-runs-end-canceled";
+
+    /// <summary>
+    /// The rows the create steps reported so far, for the status query and the error step's record. The undo itself
+    /// does not depend on them: it goes by idempotency key, so a step whose answer never came back is undone too.
+    /// </summary>
     private readonly List<StepRecord> records = [];
     private IReadOnlyList<StepRecord> undone = [];
     private string currentStep = LeadOnboardingSteps.ReceiveLead;
@@ -67,7 +84,7 @@ public sealed partial class LeadOnboardingWorkflow
             LogCompleted(Workflow.Logger, LeadId, client.Id, partner.Id, benefit.Id);
             return new LeadOnboardingResult(LeadId, client.Id, partner.Id, benefit.Id, [.. records]);
         }
-        catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException or TimeoutFailureException)
+        catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException or TimeoutFailureException or CanceledFailureException)
         {
             // A local activity's failure (ReceiveLead) may arrive as the activity's own failure, not wrapped.
             var stepFailure = TemporalStepFailures.Describe(currentStep, failure);
@@ -118,21 +135,37 @@ public sealed partial class LeadOnboardingWorkflow
         {
             var recorded = await Workflow.ExecuteActivityAsync((LeadOnboardingActivities step) => step.RecordFailureAsync(failure), errorStep);
             undone = recorded.Undone;
-            error = failed with { FailureRecordId = recorded.FailureId };
+            error = failed with { FailureRecordId = recorded.FailureId, Compensations = recorded.Compensations };
         }
         catch (ActivityFailureException notRecorded)
         {
             error = failed with { Message = $"{failed.Message} (and the failure could not be recorded: {notRecorded.InnerException?.Message ?? notRecorded.Message})" };
         }
 
-        outcome = failed.Type == LeadErrorTypes.LeadRejected ? LeadOutcome.Rejected : LeadOutcome.Failed;
+        outcome = failed.Type switch
+        {
+            LeadErrorTypes.LeadRejected => LeadOutcome.Rejected,
+            // Runs cancelled before this version ended Failed: their replay must close the same way.
+            LeadErrorTypes.LeadCancelled when Workflow.CancellationToken.IsCancellationRequested && Workflow.Patched(CancelledRunsEndCanceledPatch) => LeadOutcome.Cancelled,
+            _ => LeadOutcome.Failed,
+        };
         LogFailed(Workflow.Logger, LeadId, failed.FailedStep, failed.Type, failed.Message);
     }
 
-    /// <summary>Ends the run as Failed with a typed reason, so Temporal lists every lead that needs a person.</summary>
-    private ApplicationFailureException FailedRun()
+    /// <summary>
+    /// Ends the run as Failed with a typed reason, so Temporal lists every lead that needs a person; or, for a cancelled
+    /// run, as Canceled (the operator's own act, not a lead that needs a person; the status query and the failure record
+    /// say <c>LeadCancelled</c> and what was undone).
+    /// </summary>
+    private Exception FailedRun()
     {
         var failed = error!;
+        if (outcome == LeadOutcome.Cancelled)
+        {
+            // A cancellation exception while cancellation was requested is what makes the SDK close the run as Canceled.
+            return new OperationCanceledException(new StepFailure(failed.FailedStep, failed.Type, failed.Message, failed.FieldErrors).Summary(LeadId));
+        }
+
         var errorType = outcome == LeadOutcome.Rejected ? LeadErrorTypes.LeadRejected : LeadErrorTypes.LeadOnboardingFailed;
         return new ApplicationFailureException(
             new StepFailure(failed.FailedStep, failed.Type, failed.Message, failed.FieldErrors).Summary(LeadId),

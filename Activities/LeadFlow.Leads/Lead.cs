@@ -3,6 +3,10 @@ namespace LeadFlow.Leads;
 /// <summary>A validated lead: the <c>detail</c> of a LeadSubmitted event, normalised.</summary>
 /// <param name="Rut">Normalised, e.g. <c>11111111-1</c>.</param>
 /// <param name="Phone">Trimmed as received; digits, spaces, <c>+ - ( )</c> only.</param>
+/// <param name="EventTime">
+/// When the lead's event happened: the envelope's <c>time</c> (not part of the <c>detail</c>, so ReceiveLead sets it);
+/// null when the envelope had none or an unreadable one, and in leads received before it was carried.
+/// </param>
 public sealed record Lead(
     string Name,
     string Lastname,
@@ -11,4 +15,5 @@ public sealed record Lead(
     string Mail,
     string Store,
     bool WantsBenefit,
-    string? Origin);
+    string? Origin,
+    DateTimeOffset? EventTime = null);

@@ -4,9 +4,13 @@ namespace LeadFlow.Steps;
 
 /// <summary>The compensating error step's input: what failed, why, and what this run had created so far.</summary>
 /// <param name="LeadId">The lead's durable id (the workflow id).</param>
-/// <param name="FailedStep">One of <see cref="LeadOnboardingSteps"/>.</param>
+/// <param name="FailedStep">One of <see cref="LeadOnboardingSteps"/>: the step that failed, or that was running when the run was cancelled or timed out.</param>
 /// <param name="ErrorType">One of <see cref="LeadErrorTypes"/>.</param>
-/// <param name="CreatedRecords">In the order they were created; undone in reverse, and only those with Created = true.</param>
+/// <param name="CreatedRecords">
+/// The rows the create steps reported, in the order they were created. Informational: the undo is asked by
+/// idempotency key for every create step up to and including <paramref name="FailedStep"/>
+/// (<see cref="CreateSteps.StartedUpTo"/>), which also covers a step whose answer never came back.
+/// </param>
 /// <param name="PayloadReference">Where the original event can be found (e.g. the workflow run).</param>
 public sealed record LeadFailure(
     string LeadId,
@@ -28,5 +32,10 @@ public sealed record LeadFailure(
     public string Summary => new StepFailure(FailedStep, ErrorType, Reason, FieldErrors).Summary(LeadId);
 }
 
-/// <summary>What the error step did: the failure record's id and the rows it deleted, in the order deleted.</summary>
-public sealed record LeadFailureOutcome(long FailureId, IReadOnlyList<StepRecord> Undone);
+/// <summary>What the error step did: the failure record's id, the rows it deleted, and every step's undo.</summary>
+/// <param name="Undone">The rows the undo deleted, newest first (outcome <c>deleted</c>).</param>
+/// <param name="Compensations">
+/// One entry per create step the run started, newest first: deleted, kept (and for whom), already gone, nothing to
+/// undo, or not undone. Null in results recorded before the undo was asked by key.
+/// </param>
+public sealed record LeadFailureOutcome(long FailureId, IReadOnlyList<StepRecord> Undone, IReadOnlyList<StepCompensation>? Compensations = null);

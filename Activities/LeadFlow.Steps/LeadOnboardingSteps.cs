@@ -124,4 +124,11 @@ public static class LeadErrorTypes
 
     /// <summary>A run that ended failed for any reason other than an invalid lead.</summary>
     public const string LeadOnboardingFailed = "LeadOnboardingFailed";
+
+    /// <summary>
+    /// The run was cancelled (Temporal: <c>temporal workflow cancel</c>, the Web UI's Cancel): it was compensated like a
+    /// failure, including the step that was running, and the failure is recorded with this type. The run itself ends
+    /// with Temporal's status Canceled. Not a retryable step error: nothing raises it but a cancellation.
+    /// </summary>
+    public const string LeadCancelled = "LeadCancelled";
 }

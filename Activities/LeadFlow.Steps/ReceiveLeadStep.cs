@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using LeadFlow.Leads;
 using Microsoft.Extensions.Options;
@@ -62,7 +63,7 @@ public sealed class ReceiveLeadStep(IOptions<LeadEventOptions> options)
                 errors.AddRange(leadErrors);
             }
 
-            return errors.Count == 0 ? lead! : throw Rejected([.. errors]);
+            return errors.Count == 0 ? lead! with { EventTime = EventTimeOf(envelope) } : throw Rejected([.. errors]);
         }
     }
 
@@ -74,6 +75,16 @@ public sealed class ReceiveLeadStep(IOptions<LeadEventOptions> options)
             errors.Add(new FieldError(field, $"event.{field}", $"must be '{expected}', got {(actual is null ? "none" : $"'{Truncate(actual)}'")}"));
         }
     }
+
+    /// <summary>
+    /// The envelope's <c>time</c> (EventBridge writes RFC 3339, e.g. <c>2026-01-01T12:00:00Z</c>), or null. Not a rule of
+    /// the lead: an absent or unreadable time only means the backend records differences without one.
+    /// </summary>
+    private static DateTimeOffset? EventTimeOf(JsonElement envelope) =>
+        envelope.TryGetProperty("time", out var time) && time.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : null;
 
     private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "...";
 

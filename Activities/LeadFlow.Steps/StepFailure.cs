@@ -22,8 +22,9 @@ public sealed record StepFailure(string Step, string ErrorType, string Reason, I
 
     /// <summary>
     /// The one-line account of a failed lead both hosts end with: the Temporal run's failure message and the
-    /// Step Functions Fail state's cause, e.g. <c>Lead lead-1 rejected at ReceiveLead (LeadRejected): ...</c>.
+    /// Step Functions Fail state's cause, e.g. <c>Lead lead-1 rejected at ReceiveLead (LeadRejected): ...</c>
+    /// (also <c>failed</c>, and <c>cancelled</c> for a cancelled run).
     /// </summary>
     public string Summary(string leadId) =>
-        $"Lead {leadId} {(ErrorType == LeadErrorTypes.LeadRejected ? "rejected" : "failed")} at {Step} ({ErrorType}): {Reason}";
+        $"Lead {leadId} {ErrorType switch { LeadErrorTypes.LeadRejected => "rejected", LeadErrorTypes.LeadCancelled => "cancelled", _ => "failed" }} at {Step} ({ErrorType}): {Reason}";
 }

@@ -12,7 +12,11 @@ namespace LeadFlow.Temporal;
 public static class TemporalStepFailures
 {
     /// <param name="step">The step that was running.</param>
-    /// <param name="failure">What the workflow caught: an <see cref="ActivityFailureException"/> around the cause, or, for a local activity, the cause itself.</param>
+    /// <param name="failure">
+    /// What the workflow caught: an <see cref="ActivityFailureException"/> around the cause, or, for a local activity
+    /// and for a step cancelled before it was scheduled, the cause itself. A cancellation
+    /// (<see cref="CanceledFailureException"/>) is described as <see cref="LeadErrorTypes.LeadCancelled"/>.
+    /// </param>
     public static StepFailure Describe(string step, Exception failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
@@ -26,6 +30,13 @@ public static class TemporalStepFailures
                 last?.ErrorType ?? LeadErrorTypes.CrmUnavailable,
                 $"{step} did not succeed within its retry window ({timeout.TimeoutType}){(last is null ? "" : $": {last.Message}")}",
                 []);
+        }
+
+        if (cause is CanceledFailureException cancelled)
+        {
+            // The run was cancelled while this step ran (or before it was scheduled). Whether its request committed
+            // is unknown here; the error step undoes it by key either way.
+            return new StepFailure(step, LeadErrorTypes.LeadCancelled, $"The run was cancelled while {step} was running ({cancelled.Message})", []);
         }
 
         if (cause is ApplicationFailureException application)

@@ -5,13 +5,16 @@ using Spectre.Console;
 
 namespace LeadFlow.Cli.Commands;
 
-/// <summary><c>leadflow status &lt;leadId&gt;</c>: a lead's run, step and outcome from the intake.</summary>
+/// <summary>
+/// <c>leadflow status &lt;leadId&gt;</c>: a lead's run, step and outcome from the intake: its CRM rows, the fields kept for
+/// review, and for a failed or cancelled lead the reason and each step's undo (deleted, or kept and for whom).
+/// </summary>
 public static class StatusCommand
 {
     public static Command Create(IAnsiConsole console, CommonOptions common)
     {
         var leadId = new Argument<string>("leadId") { Description = "The event id, or the workflow id lead-<event id>" };
-        var command = new Command("status", "Show a lead's current step, outcome, CRM ids or failure reason (GET /leads/<id> of the intake).")
+        var command = new Command("status", "Show a lead's current step, outcome, CRM ids, differences kept for review, or failure reason and undo (GET /leads/<id> of the intake).")
         {
             leadId, common.Intake, common.IntakeApiKey,
         };
@@ -47,7 +50,19 @@ public static class StatusCommand
                     Row("Outcome", lead.Outcome.ToString());
                     Row("Current step", lead.CurrentStep);
                     Row("CRM rows", lead.Records.Count == 0 ? "none" : string.Join(", ", lead.Records.Select(r => $"{r.Step} {r.Id}{(r.Created ? "" : " (existed)")}")));
-                    if (lead.Undone.Count > 0)
+                    if (lead.Records.Where(r => r.DifferingFields is { Count: > 0 }).ToList() is { Count: > 0 } differing)
+                    {
+                        Row("Kept for review", string.Join("; ", differing.Select(r => $"{r.Step}: {string.Join(", ", r.DifferingFields!)}")) + " (leadflow differences --lead)");
+                    }
+
+                    if (lead.Error?.Compensations is { Count: > 0 } compensations)
+                    {
+                        foreach (var compensation in compensations)
+                        {
+                            Row($"Undo {compensation.Step}", compensation.Describe());
+                        }
+                    }
+                    else if (lead.Undone.Count > 0)
                     {
                         Row("Undone", string.Join(", ", lead.Undone.Select(r => $"{r.Step} {r.Id}")));
                     }
@@ -70,7 +85,7 @@ public static class StatusCommand
                 }
 
                 console.Write(grid);
-                return view.Lead?.Outcome is LeadOutcome.Rejected or LeadOutcome.Failed ? 1 : 0;
+                return view.Lead?.Outcome is LeadOutcome.Rejected or LeadOutcome.Failed or LeadOutcome.Cancelled ? 1 : 0;
             }
             catch (ServiceCallException e)
             {

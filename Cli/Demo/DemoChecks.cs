@@ -41,6 +41,12 @@ public static class DemoChecks
             Miss("its failure was not recorded in the backend's lead_failures");
         }
 
+        var keptForReview = status.Records.SelectMany(r => r.DifferingFields ?? []).ToList();
+        if (!keptForReview.SequenceEqual(lead.ExpectedKeptForReview ?? []))
+        {
+            Miss($"expected the fields kept for review to be [{string.Join(", ", lead.ExpectedKeptForReview ?? [])}], got [{string.Join(", ", keptForReview)}]");
+        }
+
         if (status.Undone.Count != lead.ExpectedUndone)
         {
             Miss($"expected {lead.ExpectedUndone} row(s) undone by the compensation, got {status.Undone.Count}");
@@ -64,11 +70,14 @@ public static class DemoChecks
         return misses;
     }
 
-    /// <summary>The rows the demo must have added: one client, partner and benefit per completed lead, one failure record per other lead.</summary>
+    /// <summary>
+    /// The rows the demo must have added: one client, partner and benefit per person with a completed lead (a person's
+    /// second lead adds none), one failure record per lead that does not complete.
+    /// </summary>
     public static List<string> ForRows(IReadOnlyList<DemoLead> leads, RowCounts before, RowCounts after)
     {
-        var completed = leads.Count(l => l.Expected == LeadOutcome.Completed);
-        var failed = leads.Count - completed;
+        var completed = leads.Where(l => l.Expected == LeadOutcome.Completed).Select(l => l.Rut).Distinct().Count();
+        var failed = leads.Count(l => l.Expected != LeadOutcome.Completed);
         var misses = new List<string>();
         void Check(string table, int was, int now, int expected)
         {

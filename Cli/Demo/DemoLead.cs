@@ -16,6 +16,8 @@ public sealed record DemoFault(string Path, int Times, int StatusCode, string Ex
 /// <param name="ExpectedStep">For a failure: the step it must fail at.</param>
 /// <param name="ExpectedUndone">For a compensated failure: how many rows the run must delete again.</param>
 /// <param name="Deliveries">How many times its event is sent (2 = a duplicate delivery).</param>
+/// <param name="After">The label of the lead it is sent after (once that one finished); null: sent with the first batch.</param>
+/// <param name="ExpectedKeptForReview">The fields whose values the CRM must keep for review instead of taking them (its status names them).</param>
 public sealed record DemoLead(
     string Label,
     string Shows,
@@ -26,7 +28,9 @@ public sealed record DemoLead(
     string? ExpectedStep = null,
     int ExpectedUndone = 0,
     int Deliveries = 1,
-    DemoFault? Fault = null)
+    DemoFault? Fault = null,
+    string? After = null,
+    IReadOnlyList<string>? ExpectedKeptForReview = null)
 {
     public string WorkflowId => LeadWorkflowIds.ForEvent(EventId);
 }
@@ -61,6 +65,9 @@ public static class DemoLeads
             new("permanent failure", "the backend refuses the benefit for good: client and partner are deleted again", EventId(runTag, 6), permanentRut,
                 Detail("Franz", "Kafka", permanentRut, "+56 9 5555 6666", "fkafka@example.com", "VITACURA", true), LeadOutcome.Failed, "CreateBenefit", ExpectedUndone: 2,
                 Fault: new DemoFault("/create_benefit", int.MaxValue, 422, "DEMO FAULT: the demo's own backend refuses (422) every POST /create_benefit of this lead")),
+            new("same person again", "Alice sends the form again with a new mail and phone: the stored values are kept, the new ones recorded for review", EventId(runTag, 7), firstRut,
+                Detail("Alice", "Cooper", firstRut, "+56 9 8888 1234", "alice.cooper@example.com", "ESTACION_CENTRAL", true), LeadOutcome.Completed,
+                After: "valid (benefit)", ExpectedKeptForReview: ["mail", "phone"]),
         ];
     }
 

@@ -56,6 +56,7 @@ public static class DemoReport
         }
 
         console.WriteLine("  Failed leads               leadflow failures   (then: leadflow redrive <lead id> once the cause is fixed)");
+        console.WriteLine("  Values kept for review     leadflow differences   (a person decides whether the CRM takes them)");
     }
 
     private static string OutcomeText(LeadProgress progress)
@@ -91,6 +92,12 @@ public static class DemoReport
         if (status.Outcome == LeadOutcome.Completed)
         {
             var ids = string.Join(", ", status.Records.Select(r => $"{ShortStep(r.Step)} {r.Id}{(r.Created ? "" : " (existed)")}"));
+            var differing = status.Records.SelectMany(r => r.DifferingFields ?? []).ToList();
+            if (differing.Count > 0)
+            {
+                ids += $"; kept for review: {string.Join(", ", differing)}";
+            }
+
             return progress.Lead.Fault is { } fault ? $"{ids}; retried through {fault.Times}x {fault.StatusCode} (demo fault)" : ids;
         }
 

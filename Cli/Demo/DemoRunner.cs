@@ -35,7 +35,7 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
         console.WriteLine($"Sending {leads.Count} sample leads to POST {new Uri(stack.IntakeUrl, "events")}:");
         foreach (var lead in leads)
         {
-            console.WriteLine($"  - {lead.Label,-20} {lead.Shows}");
+            console.WriteLine($"  - {lead.Label,-20} {lead.Shows}{(lead.After is null ? "" : $" (sent once \"{lead.After}\" finished)")}");
         }
 
         foreach (var fault in leads.Where(l => l.Fault is not null).Select(l => l.Fault!))
@@ -45,14 +45,32 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
 
         using var intake = IntakeClient.For(stack.IntakeUrl, settings.IntakeApiKey);
         var progress = leads.Select(l => new LeadProgress(l)).ToList();
-        foreach (var lead in progress)
+        var first = progress.Where(p => p.Lead.After is null).ToList();
+        foreach (var lead in first)
         {
             await DeliverAsync(intake, lead, cancellationToken);
         }
 
         console.WriteLine();
         console.WriteLine("Watching each lead's current step (workflow status query via GET /leads/<id>):");
-        var finished = await new LeadWatcher(console, intake, TimeSpan.FromMilliseconds(250)).WatchAsync(progress, settings.Run.DemoTimeout, cancellationToken);
+        var watcher = new LeadWatcher(console, intake, TimeSpan.FromMilliseconds(250));
+        var deadline = DateTime.UtcNow + settings.Run.DemoTimeout;
+        var finished = await watcher.WatchAsync(first, settings.Run.DemoTimeout, cancellationToken);
+
+        // Leads that only mean something after another one finished (the same person sending the form again).
+        var followers = progress.Where(p => p.Lead.After is not null).ToList();
+        if (followers.Count > 0)
+        {
+            console.WriteLine();
+            foreach (var lead in followers)
+            {
+                console.WriteLine($"Then, after \"{lead.Lead.After}\": {lead.Lead.Label,-20} {lead.Lead.Shows}");
+                await DeliverAsync(intake, lead, cancellationToken);
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            finished &= left > TimeSpan.Zero && await watcher.WatchAsync(followers, left, cancellationToken);
+        }
 
         var after = await RowCounts.ReadAsync(stack.BackendServices, cancellationToken);
         using var backend = BackendClient.For(stack.BackendUrl, settings.ApiKey);

@@ -90,5 +90,10 @@ public sealed class IntakeClient(HttpClient http) : IDisposable
     }
 }
 
-/// <summary>The intake refused a request or could not be reached.</summary>
-public sealed class ServiceCallException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A service (the intake, the CRM backend) refused a request or could not be reached.</summary>
+/// <param name="statusCode">The refusal's HTTP status; null when the service was not reached.</param>
+public sealed class ServiceCallException(string message, Exception? inner = null, int? statusCode = null) : Exception(message, inner)
+{
+    /// <summary>The refusal's HTTP status; null when the service was not reached.</summary>
+    public int? StatusCode { get; } = statusCode;
+}

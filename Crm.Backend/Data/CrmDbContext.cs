@@ -77,6 +77,7 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
             failure.Property(f => f.Reason).HasColumnName("reason").HasMaxLength(LeadFailureLimits.Reason);
             failure.Property(f => f.PayloadReference).HasColumnName("payload_reference").HasMaxLength(LeadFailureLimits.PayloadReference);
             failure.Property(f => f.Errors).HasColumnName("errors").HasColumnType("jsonb");
+            failure.Property(f => f.Compensations).HasColumnName("compensations").HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
             failure.Property(f => f.RecordedAt).HasColumnName("recorded_at").HasDefaultValueSql("now()");
             failure.HasIndex(f => new { f.LeadId, f.Id }).HasDatabaseName("ix_lead_failures_lead_id");
         });

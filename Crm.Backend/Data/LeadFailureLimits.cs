@@ -8,4 +8,12 @@ public static class LeadFailureLimits
     public const int Reason = 4000;
     public const int PayloadReference = 1000;
     public const int Errors = 100;
+
+    /// <summary>Undo entries per failure: one per create step the run started (three today), with room to spare.</summary>
+    public const int Compensations = 10;
+
+    /// <summary>Lead runs named per kept row.</summary>
+    public const int KeptFor = 100;
+
+    public const int Outcome = 32;
 }

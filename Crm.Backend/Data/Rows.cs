@@ -70,6 +70,9 @@ public sealed class LeadFailureRow
     /// <summary>The field errors as a JSON array (jsonb), empty array when none.</summary>
     public required string Errors { get; set; }
 
+    /// <summary>What the error step's undo did, step by step, as a JSON array (jsonb) of <c>FailureCompensation</c>; empty array when none.</summary>
+    public string Compensations { get; set; } = "[]";
+
     public DateTimeOffset RecordedAt { get; set; }
 }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
@@ -8,11 +9,21 @@ using LeadFlow.Leads;
 
 namespace LeadFlow.Crm.Backend.LeadFailures;
 
-/// <summary>The body of <c>POST /lead_failures</c>: which lead, at which step, why, and where its payload can be found.</summary>
-public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors);
+/// <summary>
+/// The body of <c>POST /lead_failures</c>: which lead, at which step, why, where its payload can be found, and
+/// optionally what the error step's undo did, step by step (<see cref="FailureCompensation"/>).
+/// </summary>
+public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors, IReadOnlyList<FailureCompensation>? Compensations);
 
 /// <summary>A validated failure record: text bounded, an empty payload reference read as none.</summary>
-public sealed record NewLeadFailure(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors);
+/// <param name="Compensations">Null when none were sent: left out of the request's meaning, so a record sent before they existed means the same.</param>
+public sealed record NewLeadFailure(
+    string LeadId,
+    string Step,
+    string Reason,
+    string? PayloadReference,
+    IReadOnlyList<ProblemFieldError> Errors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FailureCompensation>? Compensations = null);
 
 /// <summary>Every failure is a new row; an Idempotency-Key keeps a retried recording to one.</summary>
 public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
@@ -37,16 +48,18 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         var reason = fields.Text("reason", (f, v) => Bounded(f, v, LeadFailureLimits.Reason, required: true));
         var payloadReference = fields.Text("payloadReference", (f, v) => Bounded(f, v, LeadFailureLimits.PayloadReference, required: false));
         var fieldErrors = ReadFieldErrors(fields);
+        var compensations = FailureCompensations.Read(fields);
         errors = fields.Errors;
-        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors) : null;
+        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors, compensations) : null;
         return command is not null;
     }
 
     public async Task<CreateOutcome> InsertAsync(SqlSession sql, NewLeadFailure failure, CancellationToken cancellationToken)
     {
         var errors = JsonSerializer.Serialize(failure.Errors, Json);
+        var compensations = JsonSerializer.Serialize(failure.Compensations ?? [], Json);
         var id = await sql.ScalarAsync(
-            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb)) RETURNING id",
+            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors, compensations) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb), CAST({compensations} AS jsonb)) RETURNING id",
             cancellationToken);
         return CreateOutcome.Stored((long)id!, created: true);
     }

@@ -8,7 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LeadFlow.Crm.Backend.LeadFailures;
 
-public sealed record LeadFailureView(long Id, string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors, DateTimeOffset RecordedAt);
+/// <summary>A recorded failure as listed.</summary>
+/// <param name="Compensations">What the error step's undo did, newest first: per create step, the outcome and for which lead runs a row was kept. Empty for rejected leads and records older than it.</param>
+public sealed record LeadFailureView(long Id, string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors, DateTimeOffset RecordedAt, IReadOnlyList<FailureCompensation> Compensations);
 
 /// <summary>A page of failures, newest first; pass <c>nextBefore</c> as <c>before</c> for the next page (null on the last).</summary>
 public sealed record LeadFailurePage(IReadOnlyList<LeadFailureView> Items, long? NextBefore);
@@ -52,7 +54,9 @@ public static class LeadFailureEndpoints
 
         var rows = await query.OrderByDescending(f => f.Id).Take(take + 1).ToListAsync(cancellationToken);
         var items = rows.Take(take)
-            .Select(f => new LeadFailureView(f.Id, f.LeadId, f.Step, f.Reason, f.PayloadReference, JsonSerializer.Deserialize<List<ProblemFieldError>>(f.Errors, Json) ?? [], f.RecordedAt))
+            .Select(f => new LeadFailureView(
+                f.Id, f.LeadId, f.Step, f.Reason, f.PayloadReference, JsonSerializer.Deserialize<List<ProblemFieldError>>(f.Errors, Json) ?? [], f.RecordedAt,
+                JsonSerializer.Deserialize<List<FailureCompensation>>(f.Compensations, Json) ?? []))
             .ToList();
         return TypedResults.Ok(new LeadFailurePage(items, rows.Count > take ? items[^1].Id : null));
     }

@@ -176,7 +176,7 @@ public static class AslDefinition
     {
         StepInput.Event => $"Unwraps the EventBridge envelope in {LeadOnboardingStateMachine.EventPath} and validates the lead. Writes nothing. Pure code: its own errors are never retried, only the Lambda service's.",
         StepInput.Lead => $"Writes one CRM row with the idempotency key {IdempotencyKeys.Form} (the run is the execution name): a retried attempt replays the backend's first answer.",
-        StepInput.Failure => $"The compensating error step: undoes, newest first, only what this execution created ($.steps), then records the failure caught at {LeadOnboardingStateMachine.ErrorsPath}.<step>.",
+        StepInput.Failure => $"The compensating error step: undoes by idempotency key, newest first, every create this execution started up to and including the step whose error was caught at {LeadOnboardingStateMachine.ErrorsPath}.<step> (States.Timeout included); a row another lead run relies on is kept. Then records the failure.",
         _ => throw new ArgumentOutOfRangeException(nameof(step), step.Input, "unknown step input"),
     };
 

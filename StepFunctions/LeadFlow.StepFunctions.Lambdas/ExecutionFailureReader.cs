@@ -8,7 +8,8 @@ namespace LeadFlow.StepFunctions;
 /// Turns the state a Catch hands to the error step into the host-agnostic <see cref="LeadFailure"/>. Nothing is
 /// guessed: each step's Catch puts the caught error at <c>$.error.&lt;step&gt;</c> (the definition is generated
 /// that way), the step Lambdas' error message is the <see cref="StepFailure"/> itself, and the created rows are
-/// the create steps' results.
+/// the create steps' results. The failed step is all the undo needs: with the lead id and the execution name it
+/// gives every create's idempotency key, also that of a step that timed out (<c>States.Timeout</c>) without a result.
 /// </summary>
 public static class ExecutionFailureReader
 {

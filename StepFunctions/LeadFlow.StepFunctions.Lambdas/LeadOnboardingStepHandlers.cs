@@ -71,7 +71,9 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
 
     /// <summary>
     /// The compensating error step. In: <c>{"executionName", "executionId", "state"}</c> (the whole
-    /// execution state). Out: <see cref="RecordedFailure"/>.
+    /// execution state). Out: <see cref="RecordedFailure"/>. Undoes by key every create up to and including the step
+    /// whose Catch brought it here (<c>$.error.&lt;step&gt;</c>), also after <c>States.Timeout</c>, when the timed-out
+    /// attempt may still commit: the backend serialises the undo with it, or refuses it when it arrives later.
     /// </summary>
     public Task<Stream> RecordFailureAsync(Stream input) =>
         RunAsync<RecordFailureRequest, RecordedFailure>(LeadOnboardingSteps.RecordFailure, input, async (services, request, cancellationToken) =>
@@ -85,7 +87,8 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
                 failure.Reason,
                 failure.Summary,
                 outcome.FailureId,
-                outcome.Undone);
+                outcome.Undone,
+                outcome.Compensations ?? []);
         });
 
     public void Dispose() => _services.Dispose();

@@ -21,6 +21,8 @@ public sealed record CreateStepRequest(string LeadId, Lead Lead, string RunId);
 public sealed record RecordFailureRequest(string? ExecutionName, string? ExecutionId, JsonObject State);
 
 /// <param name="Summary">The Fail state's cause, worded as the Temporal run's failure.</param>
+/// <param name="Undone">The rows the undo deleted, newest first.</param>
+/// <param name="Compensations">Every create step's undo by key, newest first, the failed step included: deleted, kept (and for which lead runs), already gone, nothing to undo.</param>
 public sealed record RecordedFailure(
     string LeadId,
     string FailedStep,
@@ -28,4 +30,5 @@ public sealed record RecordedFailure(
     string Reason,
     string Summary,
     long FailureId,
-    IReadOnlyList<StepRecord> Undone);
+    IReadOnlyList<StepRecord> Undone,
+    IReadOnlyList<StepCompensation> Compensations);

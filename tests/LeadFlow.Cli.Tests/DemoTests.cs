@@ -16,7 +16,7 @@ public sealed class DemoTests(ITestOutputHelper output)
         output.WriteLine(result.Output);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Demo passed: all 6 leads reached their expected outcome.", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Demo passed: all 7 leads reached their expected outcome.", result.Output, StringComparison.Ordinal);
         Assert.Contains("WARNING: The embedded Temporal server is for local runs only", result.Output, StringComparison.Ordinal);
         Assert.Contains("DEMO FAULT", result.Output, StringComparison.Ordinal);
         foreach (var line in new[] { "valid (benefit)", "duplicate delivery", "invalid RUT", "transient failure", "permanent failure" })
@@ -28,6 +28,9 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.Contains("Rejected", result.Output, StringComparison.Ordinal);
         Assert.Contains("CreateBenefit (CrmRejected)", result.Output, StringComparison.Ordinal);
         Assert.Contains("retried through 2x 503 (demo fault)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("same person again", result.Output, StringComparison.Ordinal);
+        Assert.Contains("(existed), benefit", result.Output, StringComparison.Ordinal);
+        Assert.Contains("kept for review: mail, phone", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[", result.Output, StringComparison.Ordinal);
     }
 

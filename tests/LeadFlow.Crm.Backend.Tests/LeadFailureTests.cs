@@ -63,7 +63,48 @@ public sealed class LeadFailureTests(CrmBackendFixture backend) : IClassFixture<
         Assert.Single((await http.ReadAsync($"/lead_failures?leadId={leadId}")).Json.GetProperty("items").EnumerateArray());
     }
 
+    [Fact]
+    public async Task FailureWithItsUndo_IsListedStepByStep_AndOneWithoutHasAnEmptyList()
+    {
+        var leadId = $"lead-{Guid.NewGuid()}";
+        var compensations = new object[]
+        {
+            new { step = "CreateBenefit", idempotencyKey = $"{leadId}:r1:CreateBenefit", outcome = "nothing-to-undo" },
+            new { step = "CreatePartner", idempotencyKey = $"{leadId}:r1:CreatePartner", outcome = "kept", entity = "partner", id = 4, keptFor = new[] { new { leadId = "lead-e2", runId = "r2" } } },
+            new { step = "CreateClient", idempotencyKey = $"{leadId}:r1:CreateClient", outcome = "deleted", entity = "client", id = 3 },
+        };
+        await http.PostJsonAsync("/lead_failures", new { leadId, step = "CreateBenefit", reason = "CrmRejected: refused", compensations }, $"{leadId}:r1:RecordFailure");
+        var plain = $"lead-{Guid.NewGuid()}";
+        await http.PostJsonAsync("/lead_failures", new { leadId = plain, step = "ReceiveLead", reason = "LeadRejected: rut" });
+
+        var item = Assert.Single((await http.ReadAsync($"/lead_failures?leadId={leadId}")).Json.GetProperty("items").EnumerateArray());
+        var undo = item.GetProperty("compensations").EnumerateArray().ToList();
+
+        Assert.Equal(["nothing-to-undo", "kept", "deleted"], undo.Select(c => c.GetProperty("outcome").GetString()));
+        Assert.Equal("lead-e2", undo[1].GetProperty("keptFor")[0].GetProperty("leadId").GetString());
+        Assert.Equal(4, undo[1].GetProperty("id").GetInt64());
+        Assert.Equal("partner", undo[1].GetProperty("entity").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, undo[0].GetProperty("entity").ValueKind);
+        var other = Assert.Single((await http.ReadAsync($"/lead_failures?leadId={plain}")).Json.GetProperty("items").EnumerateArray());
+        Assert.Empty(other.GetProperty("compensations").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task FailureRecordedWithoutUndo_ReplaysForTheSameRequestWithAnEmptyUndo()
+    {
+        // A retry that sends "compensations": [] means what the first request without them meant.
+        var leadId = $"lead-{Guid.NewGuid()}";
+        var first = await http.PostJsonAsync("/lead_failures", new { leadId, step = "ReceiveLead", reason = "LeadRejected: rut" }, $"{leadId}:r1:RecordFailure");
+        var again = await http.PostJsonAsync("/lead_failures", new { leadId, step = "ReceiveLead", reason = "LeadRejected: rut", compensations = Array.Empty<object>() }, $"{leadId}:r1:RecordFailure");
+
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(first.Text, again.Text);
+    }
+
     [Theory]
+    [InlineData("""{"leadId":"l","step":"s","reason":"x","compensations":{"step":"CreateClient"}}""", "compensations", "type")]
+    [InlineData("""{"leadId":"l","step":"s","reason":"x","compensations":[{"step":"CreateClient","outcome":"deleted"}]}""", "compensations", "compensations.item")]
+    [InlineData("""{"leadId":"l","step":"s","reason":"x","compensations":[{"step":"CreateClient","idempotencyKey":"k","outcome":"kept","keptFor":[7]}]}""", "compensations", "compensations.item")]
     [InlineData("""{"step":"CreateClient","reason":"x"}""", "leadId", "required")]
     [InlineData("""{"leadId":"l","reason":"x"}""", "step", "required")]
     [InlineData("""{"leadId":"l","step":"CreateClient"}""", "reason", "required")]

@@ -136,6 +136,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
     [InlineData("completed")]
     [InlineData("rejected")]
     [InlineData("compensated")]
+    [InlineData("cancelled")]
     public async Task WithoutAWorker_TheStatusRebuiltFromTheHistory_IsWhatTheQueryAnswers(string outcome)
     {
         var eventId = TestEvents.NewEventId();
@@ -150,9 +151,17 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
             flow.Backend.Faults.FailAlways("/create_benefit", StatusCodes400);
         }
 
+        // Cancelled while CreatePartner's request commits and its answer is held: undone by key, the run ends Canceled.
+        var partner = outcome == "cancelled" ? flow.Backend.Faults.ForLead("/create_partner", LeadWorkflowIds.ForEvent(eventId)).HoldAnswer() : null;
         try
         {
             await flow.Temporal.Starter().StartAsync(TestEvents.Envelope(eventId, lead).Bytes());
+            if (partner is not null)
+            {
+                await partner.Answered.WaitAsync(TimeSpan.FromSeconds(60));
+                await flow.Temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).CancelAsync();
+            }
+
             try
             {
                 await ResultAsync(LeadWorkflowIds.ForEvent(eventId));
@@ -176,6 +185,13 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         Assert.False(withoutWorker.WorkerPolling);
         Assert.Equal(JsonSerializer.Serialize(withWorker.Lead), JsonSerializer.Serialize(withoutWorker.Lead));
         Assert.Equal(withWorker.Explanation, withoutWorker.Explanation);
+        Assert.Equal(
+            outcome switch { "completed" => LeadOutcome.Completed, "rejected" => LeadOutcome.Rejected, "cancelled" => LeadOutcome.Cancelled, _ => LeadOutcome.Failed },
+            withoutWorker.Lead!.Outcome);
+        if (outcome is "compensated" or "cancelled")
+        {
+            Assert.NotEmpty(withoutWorker.Lead.Error!.Compensations!);
+        }
     }
 
     private const int StatusCodes400 = 400;

@@ -54,7 +54,7 @@ public sealed class LeadOnboardingWorkflowTests(LeadFlowFixture flow) : IClassFi
         Assert.DoesNotContain("acooper@example.com", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("5454 5454", logs, StringComparison.Ordinal);
 
-        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.HappyPath);
+        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.HappyPathEventInput);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class LeadOnboardingWorkflowTests(LeadFlowFixture flow) : IClassFi
         Assert.Equal(recorded.Id, status.Error?.FailureRecordId);
         Assert.Contains(status.Error!.FieldErrors, e => e.Field == "rut");
 
-        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.RejectedLead);
+        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.RejectedLeadEventInput);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class LeadOnboardingWorkflowTests(LeadFlowFixture flow) : IClassFi
         Assert.Equal([LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateClient], status.Undone.Select(r => r.Step));
         Assert.Equal(LeadOnboardingSteps.CreateBenefit, status.Error?.FailedStep);
 
-        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.CompensatedFailure);
+        await RecordedHistories.RecordIfAskedAsync(handle, RecordedHistories.CompensatedFailureEventInput);
     }
 
     [Fact]

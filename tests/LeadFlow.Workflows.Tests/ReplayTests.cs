@@ -8,13 +8,18 @@ namespace LeadFlow.Workflows.Tests;
 
 /// <summary>
 /// Replays histories of real runs (checked in under Histories/) against today's workflow code: a change that
-/// would break workflows already running in production fails here. The histories are encrypted, as every history of the
-/// product is, with the test fixture key (<see cref="TestEncryptionKeys"/>), and replay through the product's data
-/// converter with that key. Re-record: LEADFLOW_RECORD_HISTORIES=1.
+/// would break workflows already running in production fails here. Every history replays through the product's data
+/// converter with the test fixture key (<see cref="TestEncryptionKeys"/>): the plaintext ones, recorded before payloads
+/// were encrypted, pass through the codec unchanged (as such histories do in production); the <c>-encrypted</c> copies,
+/// recorded through the codec, decrypt. Record new ones (never over a checked-in file): LEADFLOW_RECORD_HISTORIES=1.
 /// </summary>
 public sealed class ReplayTests
 {
-    public static TheoryData<string> Histories() => [.. RecordedHistories.All];
+    public static TheoryData<string> Histories() => [.. RecordedHistories.All, .. RecordedHistories.EncryptedAll];
+
+    public static TheoryData<string> EncryptedHistories() => [.. RecordedHistories.EncryptedAll];
+
+    public static TheoryData<string> PlaintextHistories() => [.. RecordedHistories.All];
 
     [Theory]
     [MemberData(nameof(Histories))]
@@ -32,8 +37,8 @@ public sealed class ReplayTests
     }
 
     [Theory]
-    [MemberData(nameof(Histories))]
-    public async Task RecordedHistory_IsEncryptedWithTheFixtureKey(string name)
+    [MemberData(nameof(EncryptedHistories))]
+    public async Task EncryptedCopy_EveryPayloadIsEncryptedWithTheFixtureKey(string name)
     {
         var history = await ReadAsync(name);
 
@@ -43,10 +48,22 @@ public sealed class ReplayTests
         Assert.All(payloads, p => Assert.Equal(TestEncryptionKeys.FixtureKeyId, AesGcmPayloadCodec.KeyIdOf(p)));
     }
 
-    [Fact]
-    public async Task RecordedHistory_WithoutTheKey_FailsNamingTheKeyId()
+    [Theory]
+    [MemberData(nameof(PlaintextHistories))]
+    public async Task PlaintextHistory_FromBeforeEncryption_HoldsNoEncryptedPayload(string name)
     {
-        var history = await ReadAsync(RecordedHistories.HappyPath);
+        var history = await ReadAsync(name);
+
+        var payloads = HistoryPayloads.All(history.Events).ToList();
+
+        Assert.NotEmpty(payloads);
+        Assert.DoesNotContain(payloads, AesGcmPayloadCodec.IsEncrypted);
+    }
+
+    [Fact]
+    public async Task EncryptedCopy_WithoutTheKey_FailsNamingTheKeyId()
+    {
+        var history = await ReadAsync(RecordedHistories.Encrypted(RecordedHistories.HappyPathEventInput));
         var otherKey = EncryptionKeyRing.Of("another-key", new Dictionary<string, byte[]> { ["another-key"] = EncryptionKeyRing.NewKey() });
         var replayer = new WorkflowReplayer(new WorkflowReplayerOptions { DataConverter = LeadFlowDataConverter.Create(otherKey) }.AddWorkflow<LeadOnboardingWorkflow>());
 

@@ -14,4 +14,8 @@ namespace LeadFlow.Steps.Crm;
 [JsonSerializable(typeof(ClientRecord))]
 [JsonSerializable(typeof(PartnerRecord))]
 [JsonSerializable(typeof(BenefitRecord))]
+[JsonSerializable(typeof(CompensationRequest))]
+[JsonSerializable(typeof(CompensationAnswer))]
+[JsonSerializable(typeof(IReadOnlyList<HoldRecord>))]
+[JsonSerializable(typeof(LeadDifferencePage))]
 public sealed partial class CrmJsonContext : JsonSerializerContext;

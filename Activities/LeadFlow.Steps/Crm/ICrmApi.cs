@@ -18,14 +18,24 @@ public interface ICrmApi
     [Post("/create_benefit")]
     Task<CrmWriteAnswer> CreateBenefitAsync([Body] CreateBenefitRequest request, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken cancellationToken = default);
 
-    [Delete("/clients/{id}")]
-    Task DeleteClientAsync(long id, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Undoes the create made under <paramref name="request"/>'s Idempotency-Key (the saga's compensation, one generic
+    /// call for the three create steps): releases that lead run's hold, deletes the row only when no lead run relies
+    /// on it any more. Every outcome is a 200 (<see cref="CompensationOutcomes"/>); repeating it repeats the answer;
+    /// it waits for a create still running under the key, and a create arriving later is refused. 409
+    /// <c>compensation.order</c> (a <see cref="Steps.CrmPermanentException"/>) when this run still holds a row that
+    /// hangs off this one: undo newest first.
+    /// </summary>
+    [Post("/compensations")]
+    Task<CompensationAnswer> CompensateAsync([Body] CompensationRequest request, CancellationToken cancellationToken = default);
 
-    [Delete("/partners/{id}")]
-    Task DeletePartnerAsync(long id, CancellationToken cancellationToken = default);
+    /// <summary>The holds a lead's runs took (active and released), newest first; <paramref name="runId"/> narrows to one run.</summary>
+    [Get("/holds")]
+    Task<IReadOnlyList<HoldRecord>> GetHoldsAsync(string leadId, string? runId = null, CancellationToken cancellationToken = default);
 
-    [Delete("/benefits/{id}")]
-    Task DeleteBenefitAsync(long id, CancellationToken cancellationToken = default);
+    /// <summary>Values leads brought that differ from the stored rows (kept for review), newest first; filter by lead and/or RUT.</summary>
+    [Get("/lead_differences")]
+    Task<LeadDifferencePage> GetLeadDifferencesAsync(string? leadId = null, string? rut = null, int? limit = null, long? before = null, CancellationToken cancellationToken = default);
 
     [Post("/lead_failures")]
     Task<CrmWriteAnswer> RecordLeadFailureAsync([Body] LeadFailureRequest request, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken cancellationToken = default);

@@ -265,6 +265,13 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Compensations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("compensations")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<string>("Errors")
                         .IsRequired()
                         .HasColumnType("jsonb")

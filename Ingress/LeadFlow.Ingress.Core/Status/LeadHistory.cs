@@ -50,7 +50,7 @@ public static class LeadHistory
                     if (of == LeadOnboardingSteps.RecordFailure && await FirstAsync<LeadFailureOutcome>(converter, completed.Result) is { } recorded)
                     {
                         undone = recorded.Undone;
-                        error = error is null ? null : error with { FailureRecordId = recorded.FailureId };
+                        error = error is null ? null : error with { FailureRecordId = recorded.FailureId, Compensations = recorded.Compensations };
                     }
                     else if (of is not null && CreateSteps.All.Any(s => s.Name == of) && await FirstAsync<StepRecord>(converter, completed.Result) is { } record)
                     {
@@ -65,6 +65,11 @@ public static class LeadHistory
                     var info = e.WorkflowExecutionFailedEventAttributes.Failure?.ApplicationFailureInfo;
                     error = await FirstAsync<LeadError>(converter, info?.Details) ?? error;
                     outcome = info?.Type == LeadErrorTypes.LeadRejected ? LeadOutcome.Rejected : LeadOutcome.Failed;
+                    break;
+                case EventType.WorkflowExecutionCanceled:
+                    // The workflow ends Canceled only after its error step ran (LeadCancelled, recorded above); a run
+                    // cancelled before that patch ended Failed and is read above.
+                    outcome = LeadOutcome.Cancelled;
                     break;
             }
         }

@@ -27,7 +27,8 @@ public sealed class LocalStateMachine : IAsyncDisposable
         this.definitionFile = definitionFile;
     }
 
-    public static async Task<LocalStateMachine> StartAsync(CrmBackendHost backend)
+    /// <param name="editDefinition">A test's change to the definition before it runs (e.g. a shorter TimeoutSeconds); null runs it as committed.</param>
+    public static async Task<LocalStateMachine> StartAsync(CrmBackendHost backend, Action<JsonObject>? editDefinition = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -48,7 +49,9 @@ public sealed class LocalStateMachine : IAsyncDisposable
         };
         var lambda = await LambdaInvokeHost.StartAsync(functions);
         var definitionFile = Path.Combine(Path.GetTempPath(), $"leadflow-sfn-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(definitionFile, AslDocument.LoadWithLocalArns().ToJsonString());
+        var definition = AslDocument.LoadWithLocalArns();
+        editDefinition?.Invoke(definition);
+        await File.WriteAllTextAsync(definitionFile, definition.ToJsonString());
         return new LocalStateMachine(handlers, lambda, definitionFile);
     }
 

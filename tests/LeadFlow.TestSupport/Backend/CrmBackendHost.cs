@@ -60,7 +60,11 @@ public sealed class CrmBackendHost : IAsyncDisposable
                 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
                 configureBuilder?.Invoke(builder);
             },
-            pipeline => pipeline.Use(faults.InvokeAsync));
+            pipeline =>
+            {
+                pipeline.Use(faults.InvokeAsync);
+                pipeline.Use(faults.InvokeLeadFaultsAsync);
+            });
         await app.StartAsync();
         return new CrmBackendHost(app, apiKey, faults, logs);
     }

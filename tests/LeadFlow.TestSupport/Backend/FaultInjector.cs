@@ -7,7 +7,7 @@ namespace LeadFlow.TestSupport;
 /// Makes the backend answer chosen paths with an error (a problem detail) before the request reaches
 /// authentication or the endpoints: an outage, a flaky gateway. Thread-safe; paths compare case-insensitively.
 /// </summary>
-public sealed class FaultInjector
+public sealed partial class FaultInjector
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, (int Remaining, int StatusCode, string? RetryAfter)> faults = new(StringComparer.OrdinalIgnoreCase);
@@ -32,6 +32,7 @@ public sealed class FaultInjector
         lock (gate)
         {
             faults.Clear();
+            ClearLeadFaults();
         }
     }
 

@@ -178,5 +178,54 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
         Assert.Equal("temporal://test", recorded.PayloadReference);
     }
 
+    [Fact]
+    public async Task RecordFailure_UndoesTheFailedStepByKeyToo_WhenItsAnswerNeverCameBack()
+    {
+        var lead = NewLead();
+        var client = await Runner.RunAsync(CreateSteps.Client, lead, "lead-lost-answer", "run-1", default);
+        // The partner committed, but the step never reported it (a timeout, a cancel): only the client is on record.
+        var partner = await Runner.RunAsync(CreateSteps.Partner, lead, "lead-lost-answer", "run-1", default);
+        var failure = new LeadFailure("lead-lost-answer", LeadOnboardingSteps.CreatePartner, "timed out", LeadErrorTypes.CrmUnavailable, [], [client], "temporal://test");
+
+        var outcome = await crm.Get<RecordFailureStep>().RunAsync(failure, "run-1", default);
+
+        Assert.Equal(
+            [(LeadOnboardingSteps.CreatePartner, CompensationOutcomes.Deleted, partner.Id), (LeadOnboardingSteps.CreateClient, CompensationOutcomes.Deleted, client.Id)],
+            outcome.Compensations!.Select(c => (c.Step, c.Outcome, c.Id ?? 0)));
+        Assert.Equal([LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateClient], outcome.Undone.Select(r => r.Step));
+        Assert.Null(await crm.FindPartnerAsync(lead.Rut));
+        Assert.Null(await crm.FindClientAsync(lead.Rut));
+        var recorded = Assert.Single(await crm.FailuresOfAsync("lead-lost-answer"));
+        Assert.EndsWith($"| undo: CreatePartner partner {partner.Id} deleted; CreateClient client {client.Id} deleted", recorded.Reason, StringComparison.Ordinal);
+        Assert.Equal([CompensationOutcomes.Deleted, CompensationOutcomes.Deleted], recorded.Compensations!.Select(c => c.Outcome));
+    }
+
+    [Fact]
+    public async Task RecordFailure_UndoRefusedForItsOrder_IsRecordedAsNotUndone_AndTheFailureStillRecorded()
+    {
+        var lead = NewLead();
+        await Runner.RunAsync(CreateSteps.Client, lead, "lead-out-of-order", "run-1", default);
+        await Runner.RunAsync(CreateSteps.Partner, lead, "lead-out-of-order", "run-1", default);
+        // A failure that names the wrong step: the undo reaches the client while this run still holds its partner.
+        var failure = new LeadFailure("lead-out-of-order", LeadOnboardingSteps.CreateClient, "misreported", LeadErrorTypes.CrmRejected, [], [], "temporal://test");
+
+        var outcome = await crm.Get<RecordFailureStep>().RunAsync(failure, "run-1", default);
+
+        var notUndone = Assert.Single(outcome.Compensations!);
+        Assert.Equal(StepCompensation.NotUndone, notUndone.Outcome);
+        Assert.False(notUndone.Undone);
+        Assert.NotNull(await crm.FindClientAsync(lead.Rut));
+        var recorded = Assert.Single(await crm.FailuresOfAsync("lead-out-of-order"));
+        Assert.Contains("CreateClient not undone: ", recorded.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LeadOnboardingSteps.ReceiveLead, new string[0])]
+    [InlineData(LeadOnboardingSteps.CreateClient, new[] { LeadOnboardingSteps.CreateClient })]
+    [InlineData(LeadOnboardingSteps.CreateBenefit, new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit })]
+    [InlineData("(unknown)", new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit })]
+    public void StartedUpTo_IsEveryCreateBeforeTheStepAndTheStepItself(string step, string[] expected) =>
+        Assert.Equal(expected, CreateSteps.StartedUpTo(step).Select(s => s.Name));
+
     private static Lead NewLead() => new("Alice", "Cooper", TestLeads.NewRut(), "+56 9 5454 5454", "acooper@example.com", "ESTACION_CENTRAL", WantsBenefit: true, "web");
 }

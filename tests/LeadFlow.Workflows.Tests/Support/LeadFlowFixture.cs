@@ -118,7 +118,8 @@ public sealed class LeadFlowFixture : IAsyncLifetime
                 IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
                 ExecutionTimeout = TimeSpan.FromMinutes(10),
             });
-        return Client.GetWorkflowHandle<LeadOnboardingWorkflow, LeadOnboardingResult>(handle.Id, runId: handle.ResultRunId);
+        // The run id both as the run to address and as the result's run, as a typed start's handle carries it.
+        return new WorkflowHandle<LeadOnboardingWorkflow, LeadOnboardingResult>(Client, handle.Id, RunId: handle.ResultRunId, ResultRunId: handle.ResultRunId, FirstExecutionRunId: handle.FirstExecutionRunId);
     }
 
     public static string LeadIdOf(string eventJson) =>
