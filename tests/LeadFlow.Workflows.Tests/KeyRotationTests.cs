@@ -37,7 +37,10 @@ public sealed class KeyRotationTests(LeadFlowFixture flow) : IClassFixture<LeadF
             await flow.StartWorkerAsync(encryption: TestEncryptionKeys.SettingsFor(KeyB.Id, KeyA, KeyB));
             flow.Backend.Faults.Clear();
 
-            var result = await handle.GetResultAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            // Read with the rotated ring, as every client is after the rotation: the result is B's.
+            var clientAB = await ClientAsync(TestEncryptionKeys.SettingsFor(KeyB.Id, KeyA, KeyB));
+            var result = await clientAB.GetWorkflowHandle<LeadOnboardingWorkflow, LeadOnboardingResult>(handle.Id, runId: handle.RunId)
+                .GetResultAsync().WaitAsync(TimeSpan.FromMinutes(2));
             Assert.True(result.BenefitId > 0);
             var keyIds = HistoryPayloads.All((await handle.FetchHistoryAsync()).Events).Select(AesGcmPayloadCodec.KeyIdOf).ToHashSet();
             Assert.Equal(new HashSet<string?> { KeyA.Id, KeyB.Id }, keyIds);
@@ -65,6 +68,7 @@ public sealed class KeyRotationTests(LeadFlowFixture flow) : IClassFixture<LeadF
             await WaitForAsync(() => flow.Backend.Faults.InjectedCount(PartnerPath) > 0, "the lead to reach CreatePartner under key A");
             await flow.StopWorkerAsync();
             await flow.StartWorkerAsync(encryption: TestEncryptionKeys.SettingsFor(KeyB.Id, KeyA, KeyB));
+            flow.Backend.Faults.Clear();
             flow.Backend.Faults.FailAlways(BenefitPath, 503);
             await WaitForAsync(() => flow.Backend.Faults.InjectedCount(BenefitPath) > 0, "the lead to reach CreateBenefit under key B");
 
@@ -82,7 +86,9 @@ public sealed class KeyRotationTests(LeadFlowFixture flow) : IClassFixture<LeadF
 
             await flow.StopWorkerAsync();
             await flow.StartWorkerAsync(encryption: TestEncryptionKeys.SettingsFor(KeyB.Id, KeyA, KeyB));
-            var result = await handle.GetResultAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            var clientAB = await ClientAsync(TestEncryptionKeys.SettingsFor(KeyB.Id, KeyA, KeyB));
+            var result = await clientAB.GetWorkflowHandle<LeadOnboardingWorkflow, LeadOnboardingResult>(handle.Id, runId: handle.RunId)
+                .GetResultAsync().WaitAsync(TimeSpan.FromMinutes(2));
             Assert.True(result.BenefitId > 0);
         }
         finally

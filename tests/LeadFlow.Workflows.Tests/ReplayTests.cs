@@ -70,7 +70,10 @@ public sealed class ReplayTests
         var result = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
 
         Assert.NotNull(result.ReplayFailure);
-        Assert.Contains($"key \"{TestEncryptionKeys.FixtureKeyId}\"", result.ReplayFailure!.ToString(), StringComparison.Ordinal);
+        var failure = result.ReplayFailure!.ToString();
+        // The replayer quotes the failure as the SDK core prints it (quotes escaped).
+        Assert.True(failure.Contains($"Payload encrypted with key \\\"{TestEncryptionKeys.FixtureKeyId}\\\"", StringComparison.Ordinal), failure);
+        Assert.True(failure.Contains($"LeadFlow__Encryption__Keys__{TestEncryptionKeys.FixtureKeyId}", StringComparison.Ordinal), failure);
     }
 
     private static async Task<WorkflowHistory> ReadAsync(string name)

@@ -6,7 +6,7 @@ namespace LeadFlow.Temporal.Encryption;
 /// The data converter of every Temporal client and worker of the product (set by <see cref="TemporalConnectOptionsFactory"/>;
 /// a worker takes its client's): the SDK's JSON payload converter, the <see cref="AesGcmPayloadCodec"/>, and the SDK's
 /// failure converter with <c>EncodeCommonAttributes</c>, so a failure's message and stack trace travel as an encrypted
-/// payload too (a message may quote a field). Without keys: the SDK's default converter, nothing encrypted.
+/// payload too (a message may quote a field); key errors stay readable (<see cref="LeadFlowFailureConverter"/>). Without keys: the SDK's default converter, nothing encrypted.
 /// </summary>
 public static class LeadFlowDataConverter
 {
@@ -17,6 +17,6 @@ public static class LeadFlowDataConverter
             : DataConverter.Default with
             {
                 PayloadCodec = new AesGcmPayloadCodec(keys),
-                FailureConverter = new DefaultFailureConverter.WithEncodedCommonAttributes(),
+                FailureConverter = new LeadFlowFailureConverter(),
             };
 }

@@ -13,8 +13,10 @@ namespace LeadFlow.TestSupport;
 public static class HistoryPayloads
 {
     /// <summary>
-    /// Every <see cref="Payload"/> in <paramref name="message"/> and below it, except search attributes: those the server
-    /// must index, so Temporal never runs them through a codec (they hold no personal data here).
+    /// Every <see cref="Payload"/> in <paramref name="message"/> and below it, except search attributes (the server must
+    /// index them, so Temporal never runs them through a codec; they hold no personal data here) and the bookkeeping of
+    /// the SDK core's markers (<c>core_local_activity</c>'s <c>data</c>, <c>core_patch</c>'s <c>patch_data</c>: written by
+    /// the SDK as plain JSON, holding sequence numbers, activity types, times and patch ids only).
     /// </summary>
     public static IEnumerable<Payload> All(IMessage message)
     {
@@ -27,6 +29,20 @@ public static class HistoryPayloads
 
         if (message is SearchAttributes)
         {
+            yield break;
+        }
+
+        if (message is MarkerRecordedEventAttributes marker && marker.MarkerName.StartsWith("core_", StringComparison.Ordinal))
+        {
+            // The SDK core's own markers (local activity, patch): it writes their bookkeeping (seq, attempt, activity
+            // type, times; the patch id) as plain JSON, never through the codec; only a local activity's result and
+            // failure come from the workflow's data, and those are encoded.
+            foreach (var found in (marker.Details.TryGetValue("result", out var result) ? All(result) : [])
+                .Concat(marker.Failure is null ? [] : All(marker.Failure)))
+            {
+                yield return found;
+            }
+
             yield break;
         }
 
