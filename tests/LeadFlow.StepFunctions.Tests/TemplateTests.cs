@@ -20,7 +20,7 @@ public sealed class TemplateTests
     public void Template_ParsesWithCloudFormationShortFormTags()
     {
         Assert.Equal("AWS::Serverless-2016-10-31", ValueOf(Child(template.Root, "Transform")));
-        Assert.Contains(template.ResourcesOfType("AWS::Serverless::StateMachine"), r => r.Resource == "LeadOnboardingStateMachine");
+        Assert.Contains(template.ResourcesOfType("AWS::StepFunctions::StateMachine"), r => r.Resource == "LeadOnboardingStateMachine");
         Assert.Contains(template.References(), r => r.Target == "LeadBus");
     }
 
@@ -49,8 +49,8 @@ public sealed class TemplateTests
     [Fact]
     public void StateMachine_UsesTheCommittedDefinition_WithOneStepLambdaPerPlaceholder()
     {
-        var (_, machine) = Assert.Single(template.ResourcesOfType("AWS::Serverless::StateMachine"));
-        Assert.Equal(Path.GetFullPath(RepositoryPaths.Definition), Path.GetFullPath(Path.Combine(RepositoryPaths.StepFunctions, ValueOf(Child(machine, "DefinitionUri"))!)));
+        var (_, machine) = Assert.Single(template.ResourcesOfType("AWS::StepFunctions::StateMachine"));
+        Assert.Equal(Path.GetFullPath(RepositoryPaths.Definition), Path.GetFullPath(Path.Combine(RepositoryPaths.StepFunctions, ValueOf(Child(machine, "DefinitionS3Location"))!)));
 
         var substitutions = (YamlMappingNode)Child(machine, "DefinitionSubstitutions")!;
         Assert.Equal(AslDocument.Placeholders().Order(), substitutions.Children.Keys.Select(k => ValueOf(k)!).Order());
@@ -71,13 +71,42 @@ public sealed class TemplateTests
     [Fact]
     public void Rule_StartsTheStateMachine_WithTheEnvelopeWhereTheDefinitionReadsIt()
     {
-        var (_, machine) = Assert.Single(template.ResourcesOfType("AWS::Serverless::StateMachine"));
-        var rule = Child(Child(Child(machine, "Events"), "LeadSubmitted"), "Properties");
-        var inputTemplate = ValueOf(Child(Child(rule, "InputTransformer"), "InputTemplate"))!;
+        var (machineName, _) = Assert.Single(template.ResourcesOfType("AWS::StepFunctions::StateMachine"));
+        var (rule, target) = template.ResourcesOfType("AWS::Events::Rule")
+            .SelectMany(r => ((YamlSequenceNode)Child(r.Properties, "Targets")!).Children.Select(t => (Rule: r.Properties, Target: t)))
+            .Single(r => ValueOf(Child(r.Target, "Arn")) == machineName && Tag(Child(r.Target, "Arn")!) == "!Ref");
+        var inputTemplate = ValueOf(Child(Child(target, "InputTransformer"), "InputTemplate"))!;
 
         Assert.Equal("LeadBus", ValueOf(Child(rule, "EventBusName")));
+        Assert.Equal("LeadOnboardingRuleRole", ValueOf(Child(target, "RoleArn"))!.Split('.')[0]);
         Assert.Equal("""{"event": <aws.events.event.json>}""", inputTemplate);
         Assert.Equal("$.event", LeadOnboardingStateMachine.EventPath);
+    }
+
+    [Fact]
+    public void StateMachine_EncryptsExecutionsWithTheStacksKmsKey_AndLogsNoExecutionData()
+    {
+        var (_, machine) = Assert.Single(template.ResourcesOfType("AWS::StepFunctions::StateMachine"));
+        var encryption = Child(machine, "EncryptionConfiguration");
+        Assert.Equal("CUSTOMER_MANAGED_KMS_KEY", ValueOf(Child(encryption, "Type")));
+        var keyArn = Child(encryption, "KmsKeyId")!;
+        Assert.Equal("!GetAtt", Tag(keyArn));
+        var key = ValueOf(keyArn)!.Split('.')[0];
+        Assert.Equal("AWS::KMS::Key", ValueOf(Child(template.Resources[key], "Type")));
+        Assert.Equal("true", ValueOf(Child(Child(template.Resources[key], "Properties"), "EnableKeyRotation")));
+
+        var logging = Child(machine, "LoggingConfiguration");
+        Assert.Equal("false", ValueOf(Child(logging, "IncludeExecutionData")));
+        Assert.Equal("ERROR", ValueOf(Child(logging, "Level")));
+
+        // The state machine's role (and the rule's, which starts executions) may use that key, for this state machine only.
+        foreach (var role in new[] { ValueOf(Child(machine, "RoleArn"))!.Split('.')[0], "LeadOnboardingRuleRole" })
+        {
+            var statements = ((YamlSequenceNode)Child(Child(((YamlSequenceNode)Child(Child(template.Resources[role], "Properties"), "Policies")!).Children[0], "PolicyDocument"), "Statement")!).Children;
+            var kms = Assert.Single(statements, st => ValueOf(Child(st, "Resource")) == $"{key}.Arn");
+            Assert.Contains("kms:GenerateDataKey", ((YamlSequenceNode)Child(kms, "Action")!).Children.Select(a => ValueOf(a)));
+            Assert.NotNull(Child(Child(Child(kms, "Condition"), "StringEquals"), "kms:EncryptionContext:aws:states:stateMachineArn"));
+        }
     }
 
     [Fact]
