@@ -21,7 +21,8 @@ namespace LeadFlow.Cli.Tests;
 /// <summary>
 /// The demo's six leads (faults included) through the local stack as <c>leadflow demo</c> starts it, then every history
 /// read straight from Temporal's gRPC API: without the codec its bytes hold none of the leads' RUTs, phones or mails;
-/// through the codec (the local key file) they are all there.
+/// through the codec (the local key file) they are all there, and the embedded Web UI gets them decrypted from the
+/// stack's codec server.
 /// </summary>
 public sealed class PersonalDataTests(ITestOutputHelper output)
 {
@@ -41,7 +42,10 @@ public sealed class PersonalDataTests(ITestOutputHelper output)
 
         var keyFile = Path.Combine(settings.KeyDirectory, LocalEncryptionKeys.FileName);
         Assert.True(File.Exists(keyFile), $"the local key file {keyFile} was not made");
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
 
         using var intake = IntakeClient.For(stack.IntakeUrl, settings.IntakeApiKey);
         foreach (var lead in leads)
@@ -86,6 +90,57 @@ public sealed class PersonalDataTests(ITestOutputHelper output)
                 Assert.Contains(secret, decoded, StringComparison.Ordinal);
             }
         }
+
+        var firstHistory = await raw.WorkflowService.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryRequest
+        {
+            Namespace = settings.Namespace,
+            Execution = new() { WorkflowId = leads[0].WorkflowId },
+        });
+        await AssertTheWebUiDecodesThroughTheCodecServerAsync(
+            stack, settings.Namespace, firstHistory.History.Events[0].WorkflowExecutionStartedEventAttributes.Input, (string)leads[0].Detail["mail"]!);
+    }
+
+    /// <summary>
+    /// The embedded Web UI's own settings name the stack's codec server with cookies on, and the codec server answers the
+    /// UI's call as @temporalio/ui 2.38 makes it (services/data-encoder.js: <c>POST {endpoint}/decode</c>, JSON payloads,
+    /// <c>X-Namespace</c>, <c>credentials: 'include'</c>, from the UI's origin): refused before the sign-in link was
+    /// opened, decrypted (with CORS for that origin and credentials) after.
+    /// </summary>
+    private static async Task AssertTheWebUiDecodesThroughTheCodecServerAsync(LocalStack stack, string @namespace, Temporalio.Api.Common.V1.Payloads encrypted, string expected)
+    {
+        var ui = stack.Temporal.WebUiUrl;
+        Assert.NotNull(ui);
+        using var handler = new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() };
+        using var http = new HttpClient(handler);
+        using var settings = JsonDocument.Parse(await http.GetStringAsync(new Uri(ui, "/api/v1/settings")));
+        var codec = settings.RootElement.GetProperty("Codec");
+        Assert.Equal(stack.CodecUrl.ToString().TrimEnd('/'), codec.GetProperty("Endpoint").GetString()!.TrimEnd('/'));
+        Assert.True(codec.GetProperty("IncludeCredentials").GetBoolean());
+
+        var origin = $"{ui.Scheme}://{ui.Authority}";
+        HttpRequestMessage Decode()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, codec.GetProperty("Endpoint").GetString()!.TrimEnd('/') + "/decode")
+            {
+                Content = new StringContent(JsonFormatter.Default.Format(encrypted), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("X-Namespace", @namespace);
+            return request;
+        }
+
+        using (var refused = await http.SendAsync(Decode()))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        (await http.GetAsync(stack.CodecSignInLink)).EnsureSuccessStatusCode();
+        using var decoded = await http.SendAsync(Decode());
+        Assert.Equal(System.Net.HttpStatusCode.OK, decoded.StatusCode);
+        Assert.Equal(origin, decoded.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", decoded.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+        var payloads = JsonParser.Default.Parse<Temporalio.Api.Common.V1.Payloads>(await decoded.Content.ReadAsStringAsync());
+        Assert.Contains(expected, string.Concat(payloads.Payloads_.Select(p => p.Data.ToStringUtf8())), StringComparison.Ordinal);
     }
 
     /// <summary>Every spelling of the lead's RUT, phone and mail that a history could hold.</summary>
