@@ -13,13 +13,14 @@ public static class LeadFlowCli
     public static RootCommand Create(IAnsiConsole console, IConfiguration configuration, Func<IReadOnlyList<DemoLead>, IReadOnlyList<DemoLead>>? editDemoLeads = null)
     {
         var common = new CommonOptions(configuration);
-        return new RootCommand("leadflow: run the lead onboarding flow locally (demo, up) and talk to a running one (send, status, redrive, failures, differences, compensate) and the bus (publish).")
+        return new RootCommand("leadflow: run the lead onboarding flow locally (demo, up) and talk to a running one (send, status, redrive, redrive-dlq, failures, differences, compensate) and the bus (publish).")
         {
             DemoCommand.Create(console, common, editDemoLeads),
             UpCommand.Create(console, common),
             SendCommand.Create(console, common),
             StatusCommand.Create(console, common),
             RedriveCommand.Create(console, common),
+            RedriveDeadLettersCommand.Create(console, common),
             FailuresCommand.Create(console, common),
             DifferencesCommand.Create(console, common),
             CompensateCommand.Create(console, common),

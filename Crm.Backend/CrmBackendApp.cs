@@ -12,6 +12,8 @@ using LeadFlow.Crm.Backend.LeadFailures;
 using LeadFlow.Crm.Backend.OpenApi;
 using LeadFlow.Crm.Backend.Partners;
 using LeadFlow.Crm.Backend.Problems;
+using LeadFlow.Crm.Backend.Retention;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace LeadFlow.Crm.Backend;
@@ -32,6 +34,9 @@ public static class CrmBackendApp
         builder.Services.AddOptions<CrmOptions>().BindConfiguration(CrmOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
         builder.AddCrmDatabase();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IdempotencyPurge>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<IdempotencyPurge>());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, CrmJsonContext.Default));

@@ -1,3 +1,4 @@
+using LeadFlow.Hosting;
 using LeadFlow.Steps;
 using LeadFlow.Steps.Crm;
 using LeadFlow.Temporal;
@@ -15,13 +16,16 @@ namespace LeadFlow.Worker;
 /// <summary>
 /// Runs the lead worker once Temporal can be reached. Unlike a plain hosted worker, an unreachable server is
 /// not a crash: it logs a plain message naming the address and retries with backoff, and it checks the CRM
-/// backend (address and API key) the same way. On stop, in-flight activities get the graceful shutdown timeout.
+/// backend (address and API key) the same way, for as long as it runs. Both are reported on the health endpoint
+/// (<see cref="WorkerHealth"/>): a worker stuck reconnecting, polling a server that no longer answers, or facing a
+/// backend that refuses its key is unhealthy. On stop, in-flight activities get the graceful shutdown timeout.
 /// </summary>
 public sealed partial class LeadOnboardingWorkerService(
     IServiceProvider services,
     IOptions<TemporalOptions> temporalOptions,
     IOptions<LeadWorkerOptions> workerOptions,
     IOptions<CrmOptions> crmOptions,
+    WorkerHealth health,
     ILoggerFactory loggerFactory,
     ILogger<LeadOnboardingWorkerService> logger) : BackgroundService
 {
@@ -30,14 +34,17 @@ public sealed partial class LeadOnboardingWorkerService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var temporal = temporalOptions.Value;
-        var crmCheck = WaitForCrmAsync(stoppingToken);
+        var crmCheck = MonitorCrmAsync(stoppingToken);
         var client = await ConnectAsync(temporal, stoppingToken);
-        var delay = FirstRetryDelay;
+        var backoff = NewBackoff();
         while (client is not null && !stoppingToken.IsCancellationRequested)
         {
             // Constructing the worker validates the workflow and activities: a failure there is a bug, so it is not caught.
             using var worker = new TemporalWorker(client, CreateWorkerOptions(temporal.TaskQueue));
             LogPolling(temporal.Address, temporal.Namespace, temporal.TaskQueue, workerOptions.Value.MaxConcurrentActivities);
+            health.Temporal.Healthy(PollingDescription(temporal));
+            using var polling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var probing = MonitorTemporalAsync(client, temporal, polling.Token);
             try
             {
                 await worker.ExecuteAsync(stoppingToken);
@@ -46,13 +53,20 @@ public sealed partial class LeadOnboardingWorkerService(
             {
                 break;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (!FatalExceptions.IsFatal(e))
             {
-                LogWorkerFailed(e, temporal.Address, delay.TotalSeconds);
-                delay = await BackOffAsync(delay, stoppingToken);
+                health.Temporal.Unhealthy($"the worker stopped polling Temporal at {temporal.Address}: {e.Message}; restarting it in {backoff.Next.TotalSeconds:0.#} s", e);
+                LogWorkerFailed(e, temporal.Address, backoff.Next.TotalSeconds);
+                await backoff.WaitAsync(stoppingToken);
+            }
+            finally
+            {
+                await polling.CancelAsync();
+                await probing;
             }
         }
 
+        health.Temporal.Unhealthy("stopped");
         LogStopped(temporal.TaskQueue);
         await crmCheck;
     }
@@ -60,7 +74,7 @@ public sealed partial class LeadOnboardingWorkerService(
     /// <summary>Connects to Temporal, retrying with backoff until it answers; null when the host stops first.</summary>
     private async Task<TemporalClient?> ConnectAsync(TemporalOptions temporal, CancellationToken stoppingToken)
     {
-        var delay = FirstRetryDelay;
+        var backoff = NewBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -71,14 +85,51 @@ public sealed partial class LeadOnboardingWorkerService(
             {
                 return null;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (!FatalExceptions.IsFatal(e))
             {
-                LogTemporalUnreachable(temporal.Address, temporal.Namespace, e.Message, delay.TotalSeconds);
-                delay = await BackOffAsync(delay, stoppingToken);
+                health.Temporal.Unhealthy($"cannot reach Temporal at {temporal.Address} (namespace {temporal.Namespace}): {e.Message}; retrying in {backoff.Next.TotalSeconds:0.#} s", e);
+                LogTemporalUnreachable(temporal.Address, temporal.Namespace, e.Message, backoff.Next.TotalSeconds);
+                await backoff.WaitAsync(stoppingToken);
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// While the worker polls, asks the server's gRPC health check every <c>Worker__HealthProbeInterval</c>: the SDK keeps
+    /// retrying its polls against a server that went away without failing the worker, so this is what tells it.
+    /// </summary>
+    private async Task MonitorTemporalAsync(TemporalClient client, TemporalOptions temporal, CancellationToken pollingToken)
+    {
+        var interval = workerOptions.Value.HealthProbeInterval;
+        var timeout = interval < TimeSpan.FromSeconds(5) ? interval : TimeSpan.FromSeconds(5);
+        while (!pollingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, pollingToken);
+                var serving = await client.Connection.CheckHealthAsync(options: new RpcOptions { Timeout = timeout, CancellationToken = pollingToken });
+                var changed = serving
+                    ? health.Temporal.Healthy(PollingDescription(temporal))
+                    : health.Temporal.Unhealthy($"Temporal at {temporal.Address} says it is not serving");
+                if (changed)
+                {
+                    LogTemporalHealth(temporal.Address, health.Temporal.Description);
+                }
+            }
+            catch (OperationCanceledException) when (pollingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (!FatalExceptions.IsFatal(e))
+            {
+                if (health.Temporal.Unhealthy($"Temporal at {temporal.Address} does not answer (the worker keeps polling and resumes when it does): {e.Message}", e))
+                {
+                    LogTemporalHealth(temporal.Address, health.Temporal.Description);
+                }
+            }
+        }
     }
 
     private TemporalWorkerOptions CreateWorkerOptions(string taskQueue)
@@ -102,52 +153,66 @@ public sealed partial class LeadOnboardingWorkerService(
         return options;
     }
 
-    /// <summary>Says plainly, until it is fixed, that the CRM backend is unreachable or refuses the API key. Never stops the worker.</summary>
-    private async Task WaitForCrmAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Asks the CRM backend for client 0 every <c>Worker__HealthProbeInterval</c> (with backoff while it fails), for as long
+    /// as the worker runs: says plainly when it is unreachable or refuses the API key, and when it is back. Never stops the worker.
+    /// </summary>
+    private async Task MonitorCrmAsync(CancellationToken stoppingToken)
     {
         var baseUrl = crmOptions.Value.BaseUrl;
-        var delay = FirstRetryDelay;
+        var backoff = NewBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var scope = services.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<ICrmApi>().GetClientAsync(0, stoppingToken);
-                LogCrmReachable(baseUrl);
-                return;
+                CrmUsable(baseUrl);
             }
             catch (CrmPermanentException)
             {
-                // Any 4xx (client 0 does not exist) proves the backend answers and accepts the key.
-                LogCrmReachable(baseUrl);
-                return;
+                // Any other 4xx (client 0 does not exist) proves the backend answers and accepts the key.
+                CrmUsable(baseUrl);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (!FatalExceptions.IsFatal(e))
             {
-                LogCrmUnreachable(baseUrl, e.Message, delay.TotalSeconds);
+                var reason = e is CrmTransientException { StatusCode: 401 or 403 } refused
+                    ? $"it refuses the API key ({refused.StatusCode})"
+                    : e.Message;
+                health.Crm.Unhealthy($"CRM backend at {baseUrl} not usable: {reason}", e);
+                LogCrmUnreachable(baseUrl, reason, backoff.Next.TotalSeconds);
+                await backoff.WaitAsync(stoppingToken);
+                continue;
             }
 
-            delay = await BackOffAsync(delay, stoppingToken);
+            backoff.Reset();
+            try
+            {
+                await Task.Delay(workerOptions.Value.HealthProbeInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
-    private async Task<TimeSpan> BackOffAsync(TimeSpan delay, CancellationToken stoppingToken)
+    private void CrmUsable(Uri? baseUrl)
     {
-        try
+        if (health.Crm.Healthy($"CRM backend at {baseUrl} answers and accepts the API key"))
         {
-            await Task.Delay(delay, stoppingToken);
+            LogCrmReachable(baseUrl);
         }
-        catch (OperationCanceledException)
-        {
-        }
-
-        var next = delay * 2;
-        return next < workerOptions.Value.MaxReconnectDelay ? next : workerOptions.Value.MaxReconnectDelay;
     }
+
+    private static string PollingDescription(TemporalOptions temporal) =>
+        $"polling task queue {temporal.TaskQueue} on Temporal {temporal.Address} (namespace {temporal.Namespace})";
+
+    private Backoff NewBackoff() => new(FirstRetryDelay, workerOptions.Value.MaxReconnectDelay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker polling task queue {TaskQueue} on Temporal {Address} (namespace {Namespace}), up to {MaxConcurrentActivities} activities at once")]
     private partial void LogPolling(string address, string @namespace, string taskQueue, int maxConcurrentActivities);
@@ -157,6 +222,9 @@ public sealed partial class LeadOnboardingWorkerService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Worker polling Temporal at {Address} failed; restarting it in {DelaySeconds:0.#} s")]
     private partial void LogWorkerFailed(Exception exception, string address, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Temporal at {Address}: {Health}")]
+    private partial void LogTemporalHealth(string address, string health);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CRM backend reachable at {BaseUrl}, API key accepted")]
     private partial void LogCrmReachable(Uri? baseUrl);

@@ -10,7 +10,7 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
     /// <summary>
     /// Everything the on-prem worker runs: the lead workflow, its activities and the CRM client, on a hosted
     /// Temporal worker that connects with retries. Settings (validated at start-up): <c>Temporal__*</c>,
-    /// <c>Worker__*</c>, <c>Crm__*</c>, <c>LeadEvents__*</c>. Used by Program.cs, the tests and the benchmark alike.
+    /// <c>Worker__*</c>, <c>Crm__*</c>, <c>LeadEvents__*</c>, <c>Health__Url</c>. Used by Program.cs, the tests and the benchmark alike.
     /// </summary>
     public static IServiceCollection AddLeadOnboardingWorker(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,6 +21,7 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
             .Validate(o => o.MaxConcurrentWorkflowTasks is >= 2 and <= 1000, "Worker__MaxConcurrentWorkflowTasks must be between 2 and 1000 (default 50)")
             .Validate(o => o.GracefulShutdownTimeout >= TimeSpan.Zero && o.GracefulShutdownTimeout <= TimeSpan.FromMinutes(10), "Worker__GracefulShutdownTimeout must be between 00:00:00 and 00:10:00 (default 00:00:20)")
             .Validate(o => o.MaxReconnectDelay >= TimeSpan.FromMilliseconds(10) && o.MaxReconnectDelay <= TimeSpan.FromMinutes(10), "Worker__MaxReconnectDelay must be between 00:00:00.010 and 00:10:00 (default 00:00:30)")
+            .Validate(o => o.HealthProbeInterval >= TimeSpan.FromMilliseconds(100) && o.HealthProbeInterval <= TimeSpan.FromMinutes(10), "Worker__HealthProbeInterval must be between 00:00:00.100 and 00:10:00 (default 00:00:15)")
             .ValidateOnStart();
 
         // The host must wait for the worker's own graceful shutdown, or in-flight activities are cut short.
@@ -31,6 +32,11 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
         services.Configure<HostOptions>(host => host.ShutdownTimeout = graceful.Duration() + TimeSpan.FromSeconds(10));
 
         services.AddLeadOnboardingActivities(configuration);
+
+        // Health__Url (none by default): GET /health/ready says whether the Temporal poller and the CRM backend work.
+        var health = new WorkerHealth();
+        services.AddSingleton(health);
+        services.AddLeadFlowHealth(configuration, health.Temporal, health.Crm);
         services.AddHostedService<LeadOnboardingWorkerService>();
         return services;
     }

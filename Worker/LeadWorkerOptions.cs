@@ -16,4 +16,10 @@ public sealed class LeadWorkerOptions
 
     /// <summary><c>Worker__MaxReconnectDelay</c>: the cap of the backoff between attempts to reach Temporal or the CRM backend.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Worker__HealthProbeInterval</c>: how often the worker asks Temporal (gRPC health check) and the CRM backend
+    /// (a read with the API key) whether they answer, for its health endpoint and its log.
+    /// </summary>
+    public TimeSpan HealthProbeInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -89,7 +89,7 @@ public sealed partial class LeadOnboardingWorkflow
             // A local activity's failure (ReceiveLead) may arrive as the activity's own failure, not wrapped.
             var stepFailure = TemporalStepFailures.Describe(currentStep, failure);
             error = new LeadError(stepFailure.Step, stepFailure.ErrorType, stepFailure.Reason, stepFailure.FieldErrors);
-            await RecordFailureAsync(options, stepFailure);
+            await RecordFailureAsync(options, stepFailure, start.EventJson);
             throw FailedRun();
         }
     }
@@ -122,10 +122,11 @@ public sealed partial class LeadOnboardingWorkflow
     }
 
     /// <summary>Undo what this run created and record the failure. Retried on its own, longer policy; never skipped.</summary>
-    private async Task RecordFailureAsync(LeadOnboardingOptions options, StepFailure stepFailure)
+    private async Task RecordFailureAsync(LeadOnboardingOptions options, StepFailure stepFailure, string? eventJson)
     {
         var failed = error!;
-        var failure = LeadFailure.Of(LeadId, stepFailure, [.. records], $"temporal://{Workflow.Info.Namespace}/workflows/{LeadId}/{Workflow.Info.RunId}");
+        // The event goes with the failure record: the lead can be redriven from it after Temporal's retention.
+        var failure = LeadFailure.Of(LeadId, stepFailure, [.. records], $"temporal://{Workflow.Info.Namespace}/workflows/{LeadId}/{Workflow.Info.RunId}", eventJson);
         currentStep = LeadOnboardingSteps.RecordFailure;
         var errorStep = ActivityOptionsFor(LeadOnboardingSteps.ErrorStep, options with { StepTimeout = null }, options.ErrorStepRetryWindow);
 

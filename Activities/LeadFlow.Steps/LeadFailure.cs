@@ -12,6 +12,11 @@ namespace LeadFlow.Steps;
 /// (<see cref="CreateSteps.StartedUpTo"/>), which also covers a step whose answer never came back.
 /// </param>
 /// <param name="PayloadReference">Where the original event can be found (e.g. the workflow run).</param>
+/// <param name="EventJson">
+/// The original bus event (the EventBridge envelope as JSON text), recorded with the failure so the lead can be
+/// redriven after the orchestrator forgot the run (Temporal's retention); null when the run had none. Personal data:
+/// encrypted in Temporal payloads by the codec, never logged.
+/// </param>
 public sealed record LeadFailure(
     string LeadId,
     string FailedStep,
@@ -19,13 +24,14 @@ public sealed record LeadFailure(
     string ErrorType,
     IReadOnlyList<FieldError> FieldErrors,
     IReadOnlyList<StepRecord> CreatedRecords,
-    string? PayloadReference)
+    string? PayloadReference,
+    string? EventJson = null)
 {
-    /// <summary>The error step's input for a failed step, with the rows this run created so far (in creation order).</summary>
-    public static LeadFailure Of(string leadId, StepFailure failure, IReadOnlyList<StepRecord> createdRecords, string? payloadReference)
+    /// <summary>The error step's input for a failed step, with the rows this run created so far (in creation order) and the run's event.</summary>
+    public static LeadFailure Of(string leadId, StepFailure failure, IReadOnlyList<StepRecord> createdRecords, string? payloadReference, string? eventJson = null)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        return new LeadFailure(leadId, failure.Step, failure.Reason, failure.ErrorType, failure.FieldErrors, createdRecords, payloadReference);
+        return new LeadFailure(leadId, failure.Step, failure.Reason, failure.ErrorType, failure.FieldErrors, createdRecords, payloadReference, eventJson);
     }
 
     /// <summary>The one-line account both hosts end a failed lead with (<see cref="StepFailure.Summary"/>).</summary>

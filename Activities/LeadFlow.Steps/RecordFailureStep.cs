@@ -17,6 +17,9 @@ public sealed partial class RecordFailureStep(ICrmApi crm, ILogger<RecordFailure
     public const int MaxReasonLength = 4000;
     public const int MaxFieldErrors = 100;
 
+    /// <summary>The backend's bound on the kept event (characters); a longer one is left out rather than have the record refused.</summary>
+    public const int MaxEventLength = 12_000;
+
     /// <summary>The backend's rule when an undo comes before the undo of a row hanging off it (409).</summary>
     public const string CompensationOrderRule = "compensation.order";
 
@@ -45,7 +48,8 @@ public sealed partial class RecordFailureStep(ICrmApi crm, ILogger<RecordFailure
             ReasonOf(failure, compensations),
             failure.PayloadReference,
             failure.FieldErrors.Count == 0 ? null : [.. failure.FieldErrors.Take(MaxFieldErrors)],
-            compensations.Count == 0 ? null : [.. compensations.Select(c => c.ToRecord())]);
+            compensations.Count == 0 ? null : [.. compensations.Select(c => c.ToRecord())],
+            failure.EventJson is { Length: <= MaxEventLength } eventJson ? eventJson : null);
         var answer = await crm.RecordLeadFailureAsync(request, IdempotencyKeys.For(failure.LeadId, runId, LeadOnboardingSteps.RecordFailure), cancellationToken).ConfigureAwait(false);
         LogRecorded(failure.LeadId, failure.FailedStep, failure.ErrorType, answer.Id);
         return new LeadFailureOutcome(answer.Id, undone, compensations);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text;
+using LeadFlow.Cli.Http;
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Temporal;
@@ -6,7 +8,11 @@ using Spectre.Console;
 
 namespace LeadFlow.Cli.Commands;
 
-/// <summary><c>leadflow redrive &lt;leadId&gt;</c>: re-runs a failed lead from its original event, once its cause is fixed.</summary>
+/// <summary>
+/// <c>leadflow redrive &lt;leadId&gt;</c>: re-runs a failed lead from its original event, once its cause is fixed. The
+/// event comes from the failed run's history; when Temporal no longer has the lead (its namespace retention passed), from
+/// the backend's failure record, which keeps the event (<c>--backend</c>, <c>--api-key</c>).
+/// </summary>
 public static class RedriveCommand
 {
     public static Command Create(IAnsiConsole console, CommonOptions common)
@@ -20,7 +26,7 @@ public static class RedriveCommand
         };
         var command = new Command("redrive", "Re-run a failed or rejected lead from its original event (a completed lead is never re-run).")
         {
-            leadId, address,
+            leadId, address, common.Backend, common.ApiKey,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,9 +47,21 @@ public static class RedriveCommand
 
             try
             {
-                var outcome = await new LeadRedriver(new TemporalClientSource(temporal)).RedriveAsync(parse.GetRequiredValue(leadId), cancellationToken);
+                var source = new TemporalClientSource(temporal);
+                var outcome = await new LeadRedriver(source).RedriveAsync(parse.GetRequiredValue(leadId), cancellationToken);
+                if (outcome.Status == RedriveStatus.NotFound)
+                {
+                    using var backend = BackendClient.For(parse.GetRequiredValue(common.Backend), parse.GetRequiredValue(common.ApiKey));
+                    return await FromFailureRecordAsync(console, backend, new LeadWorkflowStarter(source), outcome, cancellationToken);
+                }
+
                 console.WriteLine(outcome.Message);
                 return outcome.Status is RedriveStatus.Restarted or RedriveStatus.StillRunning ? 0 : 1;
+            }
+            catch (ServiceCallException e)
+            {
+                console.WriteLine(e.Message);
+                return 3;
             }
             catch (TemporalUnavailableException e)
             {
@@ -52,5 +70,38 @@ public static class RedriveCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Temporal has no such lead (never had, or its retention passed): start it again from the event its newest failure
+    /// record kept. The workflow id is the event's, so a lead started meanwhile is a duplicate, not a second run.
+    /// </summary>
+    private static async Task<int> FromFailureRecordAsync(IAnsiConsole console, BackendClient backend, LeadWorkflowStarter starter, RedriveOutcome notFound, CancellationToken cancellationToken)
+    {
+        var failures = await backend.GetFailuresAsync(notFound.WorkflowId, 50, cancellationToken);
+        foreach (var failure in failures.Items.Where(f => f.Event is not null))
+        {
+            if (await backend.GetFailureEventAsync(failure.Id, cancellationToken) is not { } eventJson)
+            {
+                continue;
+            }
+
+            var start = (await starter.StartDeliveryAsync(Encoding.UTF8.GetBytes(eventJson), cancellationToken)).Start;
+            if (start is null || start.WorkflowId != notFound.WorkflowId)
+            {
+                console.WriteLine($"Failure record {failure.Id} of {notFound.WorkflowId} keeps an event of another lead ({start?.WorkflowId ?? "none"}); not redriven.");
+                return 1;
+            }
+
+            console.WriteLine(start.Status == StartStatus.Started
+                ? $"Lead {notFound.WorkflowId} is no longer in Temporal; restarted from its failure record {failure.Id} ({failure.Step}, {failure.RecordedAt:u}) as run {start.RunId}."
+                : $"Lead {notFound.WorkflowId} was started meanwhile (run {start.RunId}); it is left alone.");
+            return 0;
+        }
+
+        console.WriteLine(failures.Items.Count == 0
+            ? $"{notFound.Message} The backend has no failure record of it either."
+            : $"{notFound.Message} Its failure record(s) kept no event (recorded before events were kept), so it cannot be redriven from them; send the event again.");
+        return 1;
     }
 }

@@ -31,6 +31,12 @@ public sealed class BackendClient(HttpClient http) : IDisposable
         return JsonSerializer.Deserialize<LeadFailurePage>(text, IntakeClient.Json) ?? new LeadFailurePage([], null);
     }
 
+    /// <summary>A failure record's original event, whole (<c>GET /lead_failures/{id}/event</c>): personal data, for redrive only, never printed.</summary>
+    /// <returns>The EventBridge envelope as JSON text; null when the record kept none.</returns>
+    /// <exception cref="ServiceCallException">The backend refused or is unreachable.</exception>
+    public Task<string?> GetFailureEventAsync(long failureId, CancellationToken cancellationToken) =>
+        GetAsync($"lead_failures/{failureId.ToString(CultureInfo.InvariantCulture)}/event", cancellationToken);
+
     /// <summary>Values leads brought that differ from the stored rows, newest first (<c>GET /lead_differences</c>).</summary>
     /// <exception cref="ServiceCallException">The backend refused (e.g. a RUT that is no RUT) or is unreachable.</exception>
     public async Task<LeadDifferencePage> GetDifferencesAsync(string? leadId, string? rut, int limit, CancellationToken cancellationToken)

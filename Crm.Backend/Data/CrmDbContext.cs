@@ -78,6 +78,7 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
             failure.Property(f => f.PayloadReference).HasColumnName("payload_reference").HasMaxLength(LeadFailureLimits.PayloadReference);
             failure.Property(f => f.Errors).HasColumnName("errors").HasColumnType("jsonb");
             failure.Property(f => f.Compensations).HasColumnName("compensations").HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
+            failure.Property(f => f.Event).HasColumnName("event");
             failure.Property(f => f.RecordedAt).HasColumnName("recorded_at").HasDefaultValueSql("now()");
             failure.HasIndex(f => new { f.LeadId, f.Id }).HasDatabaseName("ix_lead_failures_lead_id");
         });
@@ -91,6 +92,8 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
             record.Property(r => r.Request).HasColumnName("request");
             record.Property(r => r.Answer).HasColumnName("answer");
             record.Property(r => r.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+            // The retention purge walks it (Retention/IdempotencyPurge).
+            record.HasIndex(r => r.CreatedAt).HasDatabaseName("ix_idempotency_keys_created_at");
         });
 
         modelBuilder.Entity<RowHold>(hold =>

@@ -9,6 +9,9 @@ public static class LeadFailureLimits
     public const int PayloadReference = 1000;
     public const int Errors = 100;
 
+    /// <summary>The longest original event kept, in characters (an envelope is far smaller; the body limit is 16 KB by default).</summary>
+    public const int Event = 12_000;
+
     /// <summary>Undo entries per failure: one per create step the run started (three today), with room to spare.</summary>
     public const int Compensations = 10;
 

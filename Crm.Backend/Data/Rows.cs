@@ -67,6 +67,13 @@ public sealed class LeadFailureRow
 
     public string? PayloadReference { get; set; }
 
+    /// <summary>
+    /// The lead's original bus event (the EventBridge envelope as JSON text), so a failed lead can be redriven whatever
+    /// Temporal's retention; null when the run had no event (an input that was none) or it was over <see cref="LeadFailureLimits.Event"/>.
+    /// Holds personal data: only <c>GET /lead_failures/{id}/event</c> answers it unmasked.
+    /// </summary>
+    public string? Event { get; set; }
+
     /// <summary>The field errors as a JSON array (jsonb), empty array when none.</summary>
     public required string Errors { get; set; }
 

@@ -15,7 +15,8 @@ public static class RowHolds
     /// <summary>
     /// Takes the hold of the create under <paramref name="idempotencyKey"/> on the row, and returns every active
     /// holder of the row, this one included, oldest first. One round trip: the statement's snapshot does not see
-    /// its own insert, so the new hold is added from RETURNING.
+    /// its own insert, so the new hold is added from RETURNING. A key that already holds (its idempotency record was
+    /// purged after <c>Crm__IdempotencyRetention</c>, and the same request came again) keeps the hold it has.
     /// </summary>
     public static Task<IReadOnlyList<RowHolder>> TakeAsync(SqlSession sql, string idempotencyKey, HeldRowKind kind, long rowId, LeadRun run, bool created, CancellationToken cancellationToken) =>
         ReadHoldersAsync(
@@ -24,6 +25,7 @@ public static class RowHolds
             WITH taken AS (
                 INSERT INTO row_holds (idempotency_key, entity, row_id, lead_id, run_id, created)
                 VALUES ({idempotencyKey}, {kind.Entity}, {rowId}, {run.LeadId}, {run.RunId}, {created})
+                ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING lead_id, run_id, idempotency_key, created, held_at)
             SELECT lead_id, run_id, idempotency_key, created, held_at FROM taken
             UNION ALL

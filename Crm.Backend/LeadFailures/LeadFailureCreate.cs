@@ -10,20 +10,23 @@ using LeadFlow.Leads;
 namespace LeadFlow.Crm.Backend.LeadFailures;
 
 /// <summary>
-/// The body of <c>POST /lead_failures</c>: which lead, at which step, why, where its payload can be found, and
-/// optionally what the error step's undo did, step by step (<see cref="FailureCompensation"/>).
+/// The body of <c>POST /lead_failures</c>: which lead, at which step, why, where its payload can be found,
+/// optionally what the error step's undo did, step by step (<see cref="FailureCompensation"/>), and the original event
+/// itself (a JSON object or its text, at most <see cref="LeadFailureLimits.Event"/> characters), kept for redrive.
 /// </summary>
-public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors, IReadOnlyList<FailureCompensation>? Compensations);
+public sealed record RecordLeadFailureRequest(string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError>? Errors, IReadOnlyList<FailureCompensation>? Compensations, JsonElement? Event = null);
 
-/// <summary>A validated failure record: text bounded, an empty payload reference read as none.</summary>
+/// <summary>A validated failure record: text bounded, an empty payload reference read as none, the event as JSON text.</summary>
 /// <param name="Compensations">Null when none were sent: left out of the request's meaning, so a record sent before they existed means the same.</param>
+/// <param name="Event">Null when none was sent: left out of the request's meaning likewise.</param>
 public sealed record NewLeadFailure(
     string LeadId,
     string Step,
     string Reason,
     string? PayloadReference,
     IReadOnlyList<ProblemFieldError> Errors,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FailureCompensation>? Compensations = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FailureCompensation>? Compensations = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Event = null);
 
 /// <summary>Every failure is a new row; an Idempotency-Key keeps a retried recording to one.</summary>
 public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
@@ -49,8 +52,9 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         var payloadReference = fields.Text("payloadReference", (f, v) => Bounded(f, v, LeadFailureLimits.PayloadReference, required: false));
         var fieldErrors = ReadFieldErrors(fields);
         var compensations = FailureCompensations.Read(fields);
+        var eventJson = ReadEvent(fields);
         errors = fields.Errors;
-        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors, compensations) : null;
+        command = errors.Count == 0 ? new NewLeadFailure(leadId!, step!, reason!, string.IsNullOrEmpty(payloadReference) ? null : payloadReference, fieldErrors, compensations, eventJson) : null;
         return command is not null;
     }
 
@@ -59,7 +63,7 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         var errors = JsonSerializer.Serialize(failure.Errors, Json);
         var compensations = JsonSerializer.Serialize(failure.Compensations ?? [], Json);
         var id = await sql.ScalarAsync(
-            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors, compensations) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb), CAST({compensations} AS jsonb)) RETURNING id",
+            $"INSERT INTO lead_failures (lead_id, step, reason, payload_reference, errors, compensations, event) VALUES ({failure.LeadId}, {failure.Step}, {failure.Reason}, {failure.PayloadReference}, CAST({errors} AS jsonb), CAST({compensations} AS jsonb), {failure.Event}) RETURNING id",
             cancellationToken);
         return CreateOutcome.Stored((long)id!, created: true);
     }
@@ -74,6 +78,24 @@ public sealed class LeadFailureCreate : ICreateDefinition<NewLeadFailure>
         }
 
         return value.Length > maxLength ? new FieldError(field, "maxLength", $"must be at most {maxLength} characters") : null;
+    }
+
+    /// <summary>The original event as JSON text: a JSON object as sent, or a string holding one; null when absent.</summary>
+    private static string? ReadEvent(BodyFields fields)
+    {
+        if (fields.Property("event") is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        if (value.ValueKind is not (JsonValueKind.Object or JsonValueKind.String) || text.Length > LeadFailureLimits.Event)
+        {
+            fields.Errors.Add(new FieldError("event", "type", $"must be the event as a JSON object (or its text), at most {LeadFailureLimits.Event} characters"));
+            return null;
+        }
+
+        return text;
     }
 
     private static List<ProblemFieldError> ReadFieldErrors(BodyFields fields)

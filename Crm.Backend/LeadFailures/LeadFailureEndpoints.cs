@@ -10,7 +10,8 @@ namespace LeadFlow.Crm.Backend.LeadFailures;
 
 /// <summary>A recorded failure as listed.</summary>
 /// <param name="Compensations">What the error step's undo did, newest first: per create step, the outcome and for which lead runs a row was kept. Empty for rejected leads and records older than it.</param>
-public sealed record LeadFailureView(long Id, string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors, DateTimeOffset RecordedAt, IReadOnlyList<FailureCompensation> Compensations);
+/// <param name="Event">The original event with RUT, phone and mail masked (the text, no longer valid JSON for a start); null when none was kept. <c>GET /lead_failures/{id}/event</c> has it whole.</param>
+public sealed record LeadFailureView(long Id, string LeadId, string Step, string Reason, string? PayloadReference, IReadOnlyList<ProblemFieldError> Errors, DateTimeOffset RecordedAt, IReadOnlyList<FailureCompensation> Compensations, string? Event = null);
 
 /// <summary>A page of failures, newest first; pass <c>nextBefore</c> as <c>before</c> for the next page (null on the last).</summary>
 public sealed record LeadFailurePage(IReadOnlyList<LeadFailureView> Items, long? NextBefore);
@@ -30,6 +31,9 @@ public static class LeadFailureEndpoints
         routes.MapGet("/lead_failures", ListAsync)
             .WithName("ListLeadFailures").WithTags("LeadFailures").WithSummary("Lists recorded failures, newest first; filter by leadId, page with limit and before.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
+        routes.MapGet("/lead_failures/{id:long}/event", EventAsync)
+            .WithName("GetLeadFailureEvent").WithTags("LeadFailures")
+            .WithSummary("The failed lead's original event, unmasked, for redrive (leadflow redrive); the one answer that carries a lead's personal data.");
         return routes;
     }
 
@@ -56,8 +60,15 @@ public static class LeadFailureEndpoints
         var items = rows.Take(take)
             .Select(f => new LeadFailureView(
                 f.Id, f.LeadId, f.Step, f.Reason, f.PayloadReference, JsonSerializer.Deserialize<List<ProblemFieldError>>(f.Errors, Json) ?? [], f.RecordedAt,
-                JsonSerializer.Deserialize<List<FailureCompensation>>(f.Compensations, Json) ?? []))
+                JsonSerializer.Deserialize<List<FailureCompensation>>(f.Compensations, Json) ?? [],
+                f.Event is null ? null : PersonalData.Redact(f.Event)))
             .ToList();
         return TypedResults.Ok(new LeadFailurePage(items, rows.Count > take ? items[^1].Id : null));
+    }
+
+    private static async Task<Results<ContentHttpResult, NotFound>> EventAsync(CrmDbContext db, long id, CancellationToken cancellationToken)
+    {
+        var eventJson = await db.LeadFailures.AsNoTracking().Where(f => f.Id == id).Select(f => f.Event).FirstOrDefaultAsync(cancellationToken);
+        return eventJson is null ? TypedResults.NotFound() : TypedResults.Content(eventJson, "application/json");
     }
 }

@@ -27,8 +27,24 @@ public sealed class SqsIngressOptions
     /// </summary>
     public int VisibilityTimeoutSeconds { get; set; } = 60;
 
-    /// <summary><c>Ingress__Sqs__ReceiveErrorDelaySeconds</c>: pause after a failed receive (SQS unreachable).</summary>
+    /// <summary>
+    /// <c>Ingress__Sqs__ReceiveErrorDelaySeconds</c>: pause after a failed receive (SQS unreachable, credentials refused),
+    /// doubled while receives keep failing, up to a minute.
+    /// </summary>
     public double ReceiveErrorDelaySeconds { get; set; } = 5;
+
+    /// <summary>
+    /// <c>Ingress__Sqs__PoisonQueueUrl</c>: where messages that can never start a lead go (not an EventBridge envelope, nor
+    /// an SNS notification around one): sent there with the reason, then deleted from the intake queue. Empty: they stay
+    /// in the intake queue until its redrive policy moves them to the dead-letter queue, mixed with transient failures.
+    /// </summary>
+    public string? PoisonQueueUrl { get; set; }
+
+    /// <summary>
+    /// <c>Ingress__Sqs__TemporalProbeMaxDelaySeconds</c>: while Temporal is unreachable the poller receives nothing and asks
+    /// Temporal again from 1 s, doubling up to this (default 30 s).
+    /// </summary>
+    public double TemporalProbeMaxDelaySeconds { get; set; } = 30;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(QueueUrl);
 
@@ -63,6 +79,21 @@ public sealed class SqsIngressOptions
         if (ReceiveErrorDelaySeconds is < 0 or > 300)
         {
             problems.Add("Ingress__Sqs__ReceiveErrorDelaySeconds must be between 0 and 300 (default 5)");
+        }
+
+        if (!string.IsNullOrWhiteSpace(PoisonQueueUrl)
+            && (!Uri.TryCreate(PoisonQueueUrl, UriKind.Absolute, out var poison) || (poison.Scheme != Uri.UriSchemeHttp && poison.Scheme != Uri.UriSchemeHttps)))
+        {
+            problems.Add("Ingress__Sqs__PoisonQueueUrl must be an absolute http(s) queue URL (or empty)");
+        }
+        else if (!string.IsNullOrWhiteSpace(PoisonQueueUrl) && string.Equals(PoisonQueueUrl, QueueUrl, StringComparison.Ordinal))
+        {
+            problems.Add("Ingress__Sqs__PoisonQueueUrl must not be the intake queue itself");
+        }
+
+        if (TemporalProbeMaxDelaySeconds is < 0.1 or > 600)
+        {
+            problems.Add("Ingress__Sqs__TemporalProbeMaxDelaySeconds must be between 0.1 and 600 (default 30)");
         }
 
         return problems;

@@ -12,8 +12,9 @@ public static class SqsServiceCollectionExtensions
 {
     /// <summary>
     /// The SQS poller host's services: the shared ingress start logic (<c>AddLeadIngress</c>: <c>Temporal__*</c>,
-    /// <c>LeadEvents__*</c>) and the poller on <c>Ingress__Sqs__QueueUrl</c>, which is required here: polling
-    /// is this host's one job, so a missing queue stops start-up with a message naming the variable.
+    /// <c>LeadEvents__*</c>), the poller on <c>Ingress__Sqs__QueueUrl</c>, which is required here: polling
+    /// is this host's one job, so a missing queue stops start-up with a message naming the variable; and its health
+    /// endpoint on <c>Health__Url</c> (none when unset).
     /// </summary>
     public static IServiceCollection AddLeadSqsPoller(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +24,11 @@ public static class SqsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqsIngressOptions>, SqsIngressOptionsValidator>());
         services.TryAddSingleton<IAmazonSQS>(sp => CreateClient(sp.GetRequiredService<IOptions<SqsIngressOptions>>().Value));
+
+        // Health__Url (none by default): GET /health/ready says whether Temporal answers and receiving works.
+        var health = new SqsPollerHealth();
+        services.AddSingleton(health);
+        services.AddLeadFlowHealth(configuration, health.Temporal, health.Sqs);
         services.AddHostedService<SqsLeadPoller>();
         return services;
     }

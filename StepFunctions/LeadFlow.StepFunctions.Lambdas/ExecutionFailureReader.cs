@@ -26,7 +26,7 @@ public static class ExecutionFailureReader
             .Select(step => At(state, LeadOnboardingStateMachine.ResultPathOf(step.Name))?.Deserialize<StepRecord>(Json))
             .OfType<StepRecord>()
             .ToList();
-        return LeadFailure.Of(leadId, FailureOf(state), created, request.ExecutionId ?? request.ExecutionName);
+        return LeadFailure.Of(leadId, FailureOf(state), created, request.ExecutionId ?? request.ExecutionName, envelope is { ValueKind: JsonValueKind.Object } e ? e.GetRawText() : null);
     }
 
     /// <summary>

@@ -91,7 +91,19 @@ public sealed partial class ComposeFileTests(StackFixture stack)
 
         var facts = DockerfileFacts.Read(Build(service).Dockerfile);
         Assert.True(facts.InstallsCurl, $"{service}: the health check uses curl, which the runtime image must install");
-        var running = AssemblyName(Path.Combine(Build(service).Context, facts.PublishedProject!)) switch
+        var assembly = AssemblyName(Path.Combine(Build(service).Context, facts.PublishedProject!));
+        if (assembly is "LeadFlow.Worker" or "LeadFlow.Ingress.Sqs")
+        {
+            // Worker services serve no web app: their health endpoint is LeadFlow.Hosting's listener on Health__Url
+            // (WorkerHealthTests and SqsPollerHostTests drive it for real).
+            var url = Environment(service).GetValueOrDefault("Health__Url");
+            Assert.True(url is not null, $"{service}: the health check probes {probe}, but Health__Url is not set, so nothing listens");
+            Assert.Equal(new Uri(url.Replace("+", "localhost", StringComparison.Ordinal)).Port, probe.Port);
+            Assert.Contains(probe.AbsolutePath, new[] { LeadFlow.Hosting.HealthListener.LivePath, LeadFlow.Hosting.HealthListener.ReadyPath });
+            return;
+        }
+
+        var running = assembly switch
         {
             "LeadFlow.Crm.Backend" => stack.Stack.BackendUrl,
             "LeadFlow.Ingress.Http" => stack.Stack.IntakeUrl,

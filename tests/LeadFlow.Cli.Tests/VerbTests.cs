@@ -50,6 +50,33 @@ public sealed partial class VerbTests(StackFixture stack, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task Redrive_LeadTemporalNoLongerHas_StartsFromTheEventItsFailureRecordKept()
+    {
+        // As after Temporal's retention: the backend has the failure record with its event, Temporal has no such lead.
+        var eventId = Guid.NewGuid().ToString();
+        var leadId = $"lead-{eventId}";
+        var envelope = $$$"""{"version":"0","id":"{{{eventId}}}","detail-type":"LeadSubmitted","source":"crm.leads","account":"1","time":"2026-01-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{"name":"Ada","lastname":"Lovelace","rut":"{{{NewRut()}}}","phone":"+56 9 1234 5678","mail":"ada@example.com","store":"MAIPU","wantsBenefit":true}}""";
+        using (var http = new HttpClient { BaseAddress = stack.Stack.BackendUrl })
+        {
+            http.DefaultRequestHeaders.Add("x-api-key", stack.Stack.Settings.ApiKey);
+            var body = $$$"""{"leadId":"{{{leadId}}}","step":"CreateClient","reason":"CrmUnavailable: the backend was down","event":{{{envelope}}}}""";
+            using var recorded = await http.PostAsync(new Uri("lead_failures", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(recorded.IsSuccessStatusCode, await recorded.Content.ReadAsStringAsync());
+        }
+
+        var redrive = await RunAsync(["redrive", eventId, "--temporal-address", stack.Stack.Temporal.Address, .. stack.BackendOptions]);
+
+        Assert.Equal(0, redrive.ExitCode);
+        Assert.Contains($"Lead {leadId} is no longer in Temporal; restarted from its failure record", redrive.Output, StringComparison.Ordinal);
+        await WaitForStatusAsync(leadId, "Completed");
+
+        // Now Temporal has it, completed: a second redrive is refused there, never started again from the record.
+        var again = await RunAsync(["redrive", eventId, "--temporal-address", stack.Stack.Temporal.Address, .. stack.BackendOptions]);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("completed", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_UnknownLead_SaysSoAndExitsOne()
     {
         var status = await RunAsync(["status", "no-such-event", .. stack.IntakeOptions]);

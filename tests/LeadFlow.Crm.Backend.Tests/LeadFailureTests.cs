@@ -32,6 +32,36 @@ public sealed class LeadFailureTests(CrmBackendFixture backend) : IClassFixture<
     }
 
     [Fact]
+    public async Task RecordedEvent_IsListedMasked_AndServedWholeForRedrive()
+    {
+        var leadId = $"lead-{Guid.NewGuid()}";
+        var rut = Ruts.Next();
+        var envelope = System.Text.Json.JsonSerializer.SerializeToElement(new { id = leadId[5..], detail = new { rut, mail = "ada@example.com", phone = "+56 9 1234 5678" } });
+        var recorded = await http.PostJsonAsync("/lead_failures", new { leadId, step = "CreateClient", reason = "CrmUnavailable: down", @event = envelope });
+        Assert.Equal(HttpStatusCode.OK, recorded.Status);
+        var id = recorded.Json.GetProperty("id").GetInt64();
+
+        var listed = Assert.Single((await http.ReadAsync($"/lead_failures?leadId={leadId}")).Json.GetProperty("items").EnumerateArray()).GetProperty("event").GetString()!;
+        var whole = await http.ReadAsync($"/lead_failures/{id}/event");
+
+        Assert.DoesNotContain(rut, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.com", listed, StringComparison.Ordinal);
+        Assert.Contains("a***@example.com", listed, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, whole.Status);
+        Assert.Equal(rut, whole.Json.GetProperty("detail").GetProperty("rut").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.ReadAsync($"/lead_failures/{id + 100000}/event")).Status);
+    }
+
+    [Fact]
+    public async Task EventThatIsNoObject_IsRefused()
+    {
+        var refused = await http.PostJsonAsync("/lead_failures", new { leadId = "lead-x", step = "CreateClient", reason = "r", @event = 42 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("event", refused.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Failures_AreListedNewestFirstAndPaged()
     {
         var leadId = $"lead-{Guid.NewGuid()}";

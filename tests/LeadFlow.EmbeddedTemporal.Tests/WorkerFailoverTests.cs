@@ -1,5 +1,6 @@
 using LeadFlow.EmbeddedTemporal.Tests.Workflows;
 using LeadFlow.TestSupport;
+using LeadFlow.TestSupport.Network;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Worker;

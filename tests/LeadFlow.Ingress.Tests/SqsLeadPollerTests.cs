@@ -5,6 +5,7 @@ using LeadFlow.Ingress.Sqs;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.TestSupport;
+using LeadFlow.TestSupport.Network;
 using LeadFlow.TestSupport.Sqs;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Logging;
@@ -55,21 +56,101 @@ public sealed class SqsLeadPollerTests(FauxqsFixture fauxqs) : IClassFixture<Fau
     }
 
     [Fact]
-    public async Task TemporalDown_MessageIsRedeliveredThenDeadLettered()
+    public async Task TemporalUnreachable_PollerStopsReceiving_ReceiveCountStays_AndStartsOnceItAnswers()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var proxy = new TcpProxy(temporal.Server.Address);
+        var options = temporal.Options;
+        options.Address = proxy.Address;
+        options.RpcTimeoutSeconds = 2;
+        // Visibility 2 s: the message caught while Temporal goes away stays hidden (extended every second) until released.
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 3, visibilityTimeoutSeconds: 2);
+        var logs = new LogCapture();
+        var poller = await StartPollerAsync(queue, new LeadWorkflowStarter(new TemporalClientSource(options)), logs, visibilityTimeoutSeconds: 2);
+        await WaitUntilAsync(() => poller.Gate.IsOpen);
+
+        // Temporal goes away; a lead arrives and is caught in one receive, then receiving pauses.
+        proxy.Close();
+        var eventId = TestEvents.NewEventId();
+        await SendAsync(queue, [TestEvents.Json(eventId)]);
+        await WaitUntilAsync(() => !poller.Gate.IsOpen, TimeSpan.FromSeconds(30));
+
+        // Five visibility timeouts: a poller that kept receiving would have dead-lettered it after three.
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var waiting = Assert.Single((await Sqs.InspectAsync(queue)).Messages);
+        Assert.Equal(1, waiting.ReceiveCount);
+        Assert.Equal(0, (await Sqs.InspectAsync(dlq)).Count);
+        Assert.Contains("unavailable", poller.Health.Temporal.Description, StringComparison.Ordinal);
+        Assert.False(poller.Health.Temporal.IsHealthy);
+
+        proxy.Open();
+        await WaitUntilAsync(() => poller.Counts.Started == 1, TimeSpan.FromSeconds(60));
+        await StopAsync(poller);
+
+        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
+        Assert.Equal(0, (await Sqs.InspectAsync(dlq)).Count);
+        Assert.True(await ExistsAsync(temporal, eventId));
+        Assert.True(poller.Health.Temporal.IsHealthy);
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("receiving paused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TemporalUnreachableFromTheStart_NothingIsReceived()
     {
         var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 2, visibilityTimeoutSeconds: 1);
-        var json = TestEvents.Json();
-        await SendAsync(queue, [json]);
+        await SendAsync(queue, [TestEvents.Json()]);
+
+        var poller = await StartPollerAsync(queue, new LeadWorkflowStarter(new TemporalClientSource(IngressTemporal.Unreachable())), visibilityTimeoutSeconds: 1);
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await StopAsync(poller);
+
+        var waiting = Assert.Single((await Sqs.InspectAsync(queue)).Messages);
+        Assert.Equal(0, waiting.ReceiveCount);
+        Assert.Equal(0, (await Sqs.InspectAsync(dlq)).Count);
+        Assert.Equal(0, poller.Counts.Left);
+    }
+
+    [Fact]
+    public async Task PoisonMessage_GoesToThePoisonQueue_WithItsReason_ThenIsDeleted()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 2, visibilityTimeoutSeconds: 1);
+        var poisonQueue = await CreateQueueAsync(NewQueueName() + "-poison");
+        const string poison = "{\"id\":\"p1\",\"detail\":";
+        var valid = TestEvents.Json();
+        await SendAsync(queue, [poison, valid]);
         var logs = new LogCapture();
 
-        var poller = await StartPollerAsync(queue, new LeadWorkflowStarter(new TemporalClientSource(IngressTemporal.Unreachable())), logs, visibilityTimeoutSeconds: 1);
+        var poller = await StartPollerAsync(queue, temporal.Starter(), logs, visibilityTimeoutSeconds: 1, poisonQueueUrl: poisonQueue);
+        await WaitUntilAsync(() => poller.Counts.Started == 1 && poller.Counts.Poisoned == 1);
+        await StopAsync(poller);
+
+        var moved = Assert.Single((await Sqs.InspectAsync(poisonQueue)).Messages);
+        Assert.Equal(poison, moved.Body);
+        Assert.Equal("envelope", moved.Attributes[PoisonQueue.FieldAttribute]);
+        Assert.Contains("not valid JSON", moved.Attributes[PoisonQueue.ReasonAttribute], StringComparison.Ordinal);
+        Assert.Equal(queue, moved.Attributes[PoisonQueue.SourceQueueAttribute]);
+        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
+        Assert.Equal(0, (await Sqs.InspectAsync(dlq)).Count);
+        Assert.Contains(logs.Entries, e => e.Message.Contains("moved to the poison queue", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PoisonQueueRefusesTheSend_MessageIsNotDeleted()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queue, dlq) = await Sqs.CreateQueueWithDeadLetterQueueAsync(NewQueueName(), maxReceiveCount: 2, visibilityTimeoutSeconds: 1);
+        const string poison = "not an envelope";
+        await SendAsync(queue, [poison]);
+        var missingQueue = queue + "-no-such-queue";
+
+        var poller = await StartPollerAsync(queue, temporal.Starter(), visibilityTimeoutSeconds: 1, poisonQueueUrl: missingQueue);
         await WaitUntilAsync(async () => (await Sqs.InspectAsync(dlq)).Count == 1, TimeSpan.FromSeconds(30));
         await StopAsync(poller);
 
-        Assert.Equal([json], (await Sqs.InspectAsync(dlq)).All);
-        Assert.Equal(0, (await Sqs.InspectAsync(queue)).Count);
-        Assert.True(poller.Counts.Left >= 2, $"left {poller.Counts.Left} time(s)");
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("left for redelivery", StringComparison.Ordinal));
+        // Never deleted unsent: the intake queue's redrive policy kept it.
+        Assert.Equal([poison], (await Sqs.InspectAsync(dlq)).All);
+        Assert.Equal(0, poller.Counts.Poisoned);
     }
 
     [Fact]
@@ -175,7 +256,7 @@ public sealed class SqsLeadPollerTests(FauxqsFixture fauxqs) : IClassFixture<Fau
         }
     }
 
-    private async Task<SqsLeadPoller> StartPollerAsync(string queue, LeadWorkflowStarter starter, ILoggerProvider? logs = null, int visibilityTimeoutSeconds = 30)
+    private async Task<SqsLeadPoller> StartPollerAsync(string queue, LeadWorkflowStarter starter, ILoggerProvider? logs = null, int visibilityTimeoutSeconds = 30, string? poisonQueueUrl = null)
     {
         var options = Options.Create(new SqsIngressOptions
         {
@@ -184,6 +265,8 @@ public sealed class SqsLeadPollerTests(FauxqsFixture fauxqs) : IClassFixture<Fau
             WaitTimeSeconds = 1,
             VisibilityTimeoutSeconds = visibilityTimeoutSeconds,
             MaxConcurrency = 20,
+            PoisonQueueUrl = poisonQueueUrl,
+            TemporalProbeMaxDelaySeconds = 1,
         });
         var loggers = LoggerFactory.Create(b => { if (logs is not null) { b.AddProvider(logs); } });
         var poller = new SqsLeadPoller(Sqs.CreateClient(), starter, options, loggers.CreateLogger<SqsLeadPoller>());
@@ -207,6 +290,12 @@ public sealed class SqsLeadPollerTests(FauxqsFixture fauxqs) : IClassFixture<Fau
             var response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest(queue, entries));
             Assert.Empty(response.Failed ?? []);
         }
+    }
+
+    private async Task<string> CreateQueueAsync(string name)
+    {
+        using var sqs = Sqs.CreateClient();
+        return (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name })).QueueUrl;
     }
 
     private static string NewQueueName() => "leads-" + Guid.NewGuid().ToString("N")[..12];

@@ -124,6 +124,24 @@ public sealed class TemplateTests
         Assert.Contains("x-amazon-apigateway-integration", File.ReadAllText(location), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("LeadIntakeDeadLetterQueue", "ApproximateNumberOfMessagesVisible", "0")]
+    [InlineData("LeadIntakePoisonQueue", "ApproximateNumberOfMessagesVisible", "0")]
+    [InlineData("LeadIntakeQueue", "ApproximateAgeOfOldestMessage", "900")]
+    public void Queue_HasAnAlarm_ThatNotifiesTheAlarmTopic(string queue, string metric, string threshold)
+    {
+        var alarms = template.ResourcesOfType("AWS::CloudWatch::Alarm")
+            .Where(a => ValueOf(Child(a.Properties, "MetricName")) == metric
+                && ((YamlSequenceNode)Child(a.Properties, "Dimensions")!).Any(d => ValueOf(Child(d, "Value"))?.Split('.')[0] == queue))
+            .ToList();
+        var (_, alarm) = Assert.Single(alarms);
+        Assert.Equal("AWS/SQS", ValueOf(Child(alarm, "Namespace")));
+        Assert.Equal(threshold, ValueOf(Child(alarm, "Threshold")));
+        Assert.Equal("GreaterThanThreshold", ValueOf(Child(alarm, "ComparisonOperator")));
+        Assert.Contains("AlarmTopicArn", Child(alarm, "AlarmActions")!.ToString(), StringComparison.Ordinal);
+        Assert.True(template.Resources.ContainsKey(queue), $"{queue} is no resource");
+    }
+
     [Fact]
     public void OpenApiExport_EveryPlaceholder_IsFilledByTheTemplate()
     {

@@ -133,6 +133,17 @@ public sealed class LeadOnboardingWorkflowTests(LeadFlowFixture flow) : IClassFi
         Assert.Equal(LeadOnboardingSteps.CreateBenefit, recorded.Step);
         Assert.StartsWith(LeadErrorTypes.CrmRejected, recorded.Reason, StringComparison.Ordinal);
 
+        // The record keeps the lead's event (masked when listed, whole for redrive): it outlives Temporal's retention.
+        Assert.NotNull(recorded.Event);
+        Assert.DoesNotContain(rut, recorded.Event, StringComparison.Ordinal);
+        using (var http = flow.Backend.CreateClient())
+        {
+            var kept = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri($"lead_failures/{recorded.Id}/event", UriKind.Relative)))!;
+            var sent = System.Text.Json.Nodes.JsonNode.Parse(eventJson)!;
+            Assert.Equal((string?)sent["id"], (string?)kept["id"]);
+            Assert.Equal(rut, (string?)kept["detail"]!["rut"]);
+        }
+
         var status = await handle.QueryAsync(workflow => workflow.GetStatus());
         Assert.Equal(LeadOutcome.Failed, status.Outcome);
         Assert.Equal([LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateClient], status.Undone.Select(r => r.Step));

@@ -95,13 +95,15 @@ public sealed record LeadDifferenceRecord(
 public sealed record LeadDifferencePage(IReadOnlyList<LeadDifferenceRecord> Items, long? NextBefore);
 
 /// <param name="Compensations">What the error step's undo did, step by step (newest first); null from callers that undid nothing.</param>
+/// <param name="Event">The lead's original event as JSON text (kept for redrive); null when there is none or it is too long.</param>
 public sealed record LeadFailureRequest(
     string LeadId,
     string Step,
     string Reason,
     string? PayloadReference,
     IReadOnlyList<FieldError>? Errors,
-    IReadOnlyList<FailureCompensation>? Compensations = null);
+    IReadOnlyList<FailureCompensation>? Compensations = null,
+    string? Event = null);
 
 /// <summary>One step's undo as the failure record keeps it: the create's key, the outcome, the row, and for whom it was kept.</summary>
 /// <param name="Outcome">One of <see cref="CompensationOutcomes"/>, or <see cref="StepCompensation.NotUndone"/>.</param>
@@ -114,6 +116,7 @@ public sealed record LeadRunName(string? LeadId, string? RunId);
 public sealed record LeadFailurePage(IReadOnlyList<LeadFailureRecord> Items, long? NextBefore);
 
 /// <param name="Compensations">The structured undo (newest first); empty for failures recorded before it was kept, and for rejected leads.</param>
+/// <param name="Event">The original event with personal data masked (GET /lead_failures/{id}/event has it whole); null when none was kept.</param>
 public sealed record LeadFailureRecord(
     long Id,
     string LeadId,
@@ -122,7 +125,8 @@ public sealed record LeadFailureRecord(
     string? PayloadReference,
     IReadOnlyList<FieldError>? Errors,
     DateTimeOffset? RecordedAt,
-    IReadOnlyList<FailureCompensation>? Compensations = null);
+    IReadOnlyList<FailureCompensation>? Compensations = null,
+    string? Event = null);
 
 public sealed record ClientRecord(long Id, string Rut, string Name, string Lastname, string Mail, string Phone, DateTimeOffset? CreatedAt);
 

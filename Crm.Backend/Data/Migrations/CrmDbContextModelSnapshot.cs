@@ -169,6 +169,9 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
 
                     b.HasKey("Key");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotency_keys_created_at");
+
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
@@ -276,6 +279,10 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("errors");
+
+                    b.Property<string>("Event")
+                        .HasColumnType("text")
+                        .HasColumnName("event");
 
                     b.Property<string>("LeadId")
                         .IsRequired()

@@ -30,6 +30,9 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
 
     private readonly ILogger _logger = logger ?? NullLogger<LeadWorkflowStarter>.Instance;
 
+    /// <summary>Where the starts go (the SQS poller probes it while Temporal is unavailable).</summary>
+    public TemporalClientSource Temporal => temporal;
+
     public static string WorkflowType { get; } = Temporalio.Workflows.WorkflowDefinition.Create(typeof(LeadOnboardingWorkflow)).Name ?? nameof(LeadOnboardingWorkflow);
 
     /// <exception cref="MalformedEnvelopeException">The bytes are not a usable envelope.</exception>

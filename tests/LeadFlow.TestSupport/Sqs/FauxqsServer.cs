@@ -10,7 +10,8 @@ namespace LeadFlow.TestSupport.Sqs;
 
 /// <summary>
 /// The fauxqs SQS emulator (npm, tests/node) as a child process on a free loopback port, waited
-/// for until it answers, killed by its process id on dispose. Needs <c>npm ci</c> in tests/node.
+/// for until it answers, killed by its process id on dispose. On a fresh clone it runs <c>npm ci</c> in tests/node
+/// first (once, under a lock file, so test processes and benchmarks started together do not race).
 /// </summary>
 public sealed class FauxqsServer : IAsyncDisposable
 {
@@ -31,7 +32,7 @@ public sealed class FauxqsServer : IAsyncDisposable
 
     public static async Task<FauxqsServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var cli = FindCli();
+        var cli = await NodeTools.FindOrInstallAsync(Path.Combine("fauxqs", "dist", "cli.js"), cancellationToken);
         var port = FreePort();
         var start = new ProcessStartInfo("node", [cli])
         {
@@ -119,7 +120,8 @@ public sealed class FauxqsServer : IAsyncDisposable
         var ready = Bodies(messages.GetProperty("ready"));
         var inflight = Bodies(messages.GetProperty("inflight"));
         var delayed = Bodies(messages.GetProperty("delayed"));
-        return new QueueContents(ready, inflight, delayed);
+        var all = new[] { "ready", "inflight", "delayed" }.SelectMany(state => Messages(messages.GetProperty(state), state)).ToList();
+        return new QueueContents(ready, inflight, delayed) { Messages = all };
     }
 
     public ValueTask DisposeAsync()
@@ -141,6 +143,17 @@ public sealed class FauxqsServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    private static IEnumerable<QueuedMessage> Messages(JsonElement list, string state) =>
+        list.EnumerateArray()
+            .Select(m => m.TryGetProperty("message", out var inner) ? inner : m)
+            .Select(m => new QueuedMessage(
+                m.TryGetProperty("body", out var body) ? body.GetString() ?? "" : "",
+                m.TryGetProperty("approximateReceiveCount", out var count) && count.TryGetInt32(out var n) ? n : 0,
+                state,
+                m.TryGetProperty("messageAttributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object
+                    ? attributes.EnumerateObject().ToDictionary(a => a.Name, a => a.Value.TryGetProperty("StringValue", out var v) ? v.GetString() ?? "" : a.Value.GetRawText())
+                    : []));
+
     private static List<string> Bodies(JsonElement list) =>
         list.EnumerateArray()
             .Select(m => m.TryGetProperty("message", out var inner) ? inner : m)
@@ -153,26 +166,21 @@ public sealed class FauxqsServer : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    private static string FindCli()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var cli = Path.Combine(dir.FullName, "tests", "node", "node_modules", "fauxqs", "dist", "cli.js");
-            if (File.Exists(cli))
-            {
-                return cli;
-            }
-        }
-
-        throw new FileNotFoundException("fauxqs is not installed: run `npm ci` in tests/node (test.sh does).");
-    }
 }
 
-/// <summary>Message bodies by state.</summary>
+/// <summary>Message bodies by state, and every message with its receive count and attributes.</summary>
 public sealed record QueueContents(IReadOnlyList<string> Ready, IReadOnlyList<string> InFlight, IReadOnlyList<string> Delayed)
 {
+    /// <summary>Every message, ready, in flight or delayed.</summary>
+    public IReadOnlyList<QueuedMessage> Messages { get; init; } = [];
+
     public IEnumerable<string> All => Ready.Concat(InFlight).Concat(Delayed);
 
     public int Count => Ready.Count + InFlight.Count + Delayed.Count;
 }
+
+/// <summary>One message as fauxqs holds it.</summary>
+/// <param name="ReceiveCount">How often it was received (SQS's ApproximateReceiveCount).</param>
+/// <param name="State"><c>ready</c>, <c>inflight</c> or <c>delayed</c>.</param>
+/// <param name="Attributes">Its message attributes' string values by name.</param>
+public sealed record QueuedMessage(string Body, int ReceiveCount, string State, IReadOnlyDictionary<string, string> Attributes);
