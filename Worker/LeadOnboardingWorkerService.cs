@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Temporalio.Client;
+using Temporalio.Exceptions;
 using Temporalio.Extensions.Hosting;
 using Temporalio.Worker;
 
@@ -36,15 +37,16 @@ public sealed partial class LeadOnboardingWorkerService(
         var temporal = temporalOptions.Value;
         var crmCheck = MonitorCrmAsync(stoppingToken);
         var client = await ConnectAsync(temporal, stoppingToken);
+        var ready = client is not null && await DeclareSearchAttributesAsync(client, temporal, stoppingToken);
         var backoff = NewBackoff();
-        while (client is not null && !stoppingToken.IsCancellationRequested)
+        while (ready && !stoppingToken.IsCancellationRequested)
         {
             // Constructing the worker validates the workflow and activities: a failure there is a bug, so it is not caught.
-            using var worker = new TemporalWorker(client, CreateWorkerOptions(temporal.TaskQueue));
+            using var worker = new TemporalWorker(client!, CreateWorkerOptions(temporal.TaskQueue));
             LogPolling(temporal.Address, temporal.Namespace, temporal.TaskQueue, workerOptions.Value.MaxConcurrentActivities);
             health.Temporal.Healthy(PollingDescription(temporal));
             using var polling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var probing = MonitorTemporalAsync(client, temporal, polling.Token);
+            var probing = MonitorTemporalAsync(client!, temporal, polling.Token);
             try
             {
                 await worker.ExecuteAsync(stoppingToken);
@@ -94,6 +96,43 @@ public sealed partial class LeadOnboardingWorkerService(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Declares the lead search attributes before the first poll (a run that sets an undeclared one stops at its first
+    /// step). A namespace that does not allow it is reported with what an operator must run, and checked again with
+    /// backoff: leads wait in the task queue meanwhile. False when the host stops first.
+    /// </summary>
+    private async Task<bool> DeclareSearchAttributesAsync(TemporalClient client, TemporalOptions temporal, CancellationToken stoppingToken)
+    {
+        var backoff = NewBackoff();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var added = await LeadSearchAttributeRegistration.EnsureAsync(client, stoppingToken);
+                LogSearchAttributes(temporal.Namespace, added.Count == 0 ? "already declared" : $"declared now: {string.Join(", ", added)}");
+                return true;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (LeadSearchAttributesException e)
+            {
+                health.Temporal.Unhealthy($"not polling: {e.Message}", e);
+                LogSearchAttributesMissing(e.Message, backoff.Next.TotalSeconds);
+            }
+            catch (RpcException e)
+            {
+                health.Temporal.Unhealthy($"cannot reach Temporal at {temporal.Address} (namespace {temporal.Namespace}): {e.Message}; retrying in {backoff.Next.TotalSeconds:0.#} s", e);
+                LogTemporalUnreachable(temporal.Address, temporal.Namespace, e.Message, backoff.Next.TotalSeconds);
+            }
+
+            await backoff.WaitAsync(stoppingToken);
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -219,6 +258,12 @@ public sealed partial class LeadOnboardingWorkerService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot reach Temporal at {Address} (namespace {Namespace}): {Reason}. Retrying in {DelaySeconds:0.#} s. Check Temporal__Address and Temporal__Namespace.")]
     private partial void LogTemporalUnreachable(string address, string @namespace, string reason, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lead search attributes LeadOutcome, LeadStep, LeadFailedStep in namespace {Namespace}: {What}")]
+    private partial void LogSearchAttributes(string @namespace, string what);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} The worker does not poll until they exist; checking again in {DelaySeconds:0.#} s.")]
+    private partial void LogSearchAttributesMissing(string reason, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Worker polling Temporal at {Address} failed; restarting it in {DelaySeconds:0.#} s")]
     private partial void LogWorkerFailed(Exception exception, string address, double delaySeconds);

@@ -71,16 +71,18 @@ public sealed partial class LeadOnboardingWorkflow
     private async Task<LeadOnboardingResult> OnboardAsync(LeadWorkflowInput start)
     {
         var options = start.Options;
+        LeadRunVisibility.Started();
         try
         {
             var lead = start.Rejection is { } rejection
                 ? throw new ApplicationFailureException(rejection.Reason, rejection.ErrorType, nonRetryable: true, details: [rejection])
                 : await ReceiveAsync(start.EventJson!, options);
-            var client = await CreateAsync(LeadOnboardingSteps.CreateClient, options, step => step.CreateClientAsync(lead));
-            var partner = await CreateAsync(LeadOnboardingSteps.CreatePartner, options, step => step.CreatePartnerAsync(lead));
-            var benefit = await CreateAsync(LeadOnboardingSteps.CreateBenefit, options, step => step.CreateBenefitAsync(lead));
+            var client = await CreateAsync(LeadOnboardingSteps.CreateClient, lead, options, step => step.CreateClientAsync(lead));
+            var partner = await CreateAsync(LeadOnboardingSteps.CreatePartner, lead, options, step => step.CreatePartnerAsync(lead));
+            var benefit = await CreateAsync(LeadOnboardingSteps.CreateBenefit, lead, options, step => step.CreateBenefitAsync(lead));
 
             outcome = LeadOutcome.Completed;
+            LeadRunVisibility.Ended(outcome);
             LogCompleted(Workflow.Logger, LeadId, client.Id, partner.Id, benefit.Id);
             return new LeadOnboardingResult(LeadId, client.Id, partner.Id, benefit.Id, [.. records]);
         }
@@ -105,20 +107,23 @@ public sealed partial class LeadOnboardingWorkflow
         var step = ActivityOptionsFor(LeadOnboardingSteps.Get(LeadOnboardingSteps.ReceiveLead), options, options.RetryWindow);
         return Workflow.ExecuteLocalActivityAsync(
             (LeadOnboardingActivities activities) => activities.ReceiveLeadAsync(eventJson),
-            new LocalActivityOptions { StartToCloseTimeout = step.StartToCloseTimeout, ScheduleToCloseTimeout = step.ScheduleToCloseTimeout, RetryPolicy = step.RetryPolicy });
+            new LocalActivityOptions { StartToCloseTimeout = step.StartToCloseTimeout, ScheduleToCloseTimeout = step.ScheduleToCloseTimeout, RetryPolicy = step.RetryPolicy, Summary = LeadRunVisibility.ReceiveSummary });
     }
 
-    private async Task<StepRecord> CreateAsync(string name, LeadOnboardingOptions options, Expression<Func<LeadOnboardingActivities, Task<StepRecord>>> create)
+    private async Task<StepRecord> CreateAsync(string name, Lead lead, LeadOnboardingOptions options, Expression<Func<LeadOnboardingActivities, Task<StepRecord>>> create)
     {
-        var record = await StepAsync(name, options, create);
+        var record = await StepAsync(name, options, create, LeadRunVisibility.Summary(name, lead));
         records.Add(record);
         return record;
     }
 
-    private Task<T> StepAsync<T>(string name, LeadOnboardingOptions options, Expression<Func<LeadOnboardingActivities, Task<T>>> step)
+    private Task<T> StepAsync<T>(string name, LeadOnboardingOptions options, Expression<Func<LeadOnboardingActivities, Task<T>>> step, string summary)
     {
         currentStep = name;
-        return Workflow.ExecuteActivityAsync(step, ActivityOptionsFor(LeadOnboardingSteps.Get(name), options, options.RetryWindow));
+        LeadRunVisibility.Step(name);
+        var activityOptions = ActivityOptionsFor(LeadOnboardingSteps.Get(name), options, options.RetryWindow);
+        activityOptions.Summary = summary;
+        return Workflow.ExecuteActivityAsync(step, activityOptions);
     }
 
     /// <summary>Undo what this run created and record the failure. Retried on its own, longer policy; never skipped.</summary>
@@ -128,7 +133,9 @@ public sealed partial class LeadOnboardingWorkflow
         // The event goes with the failure record: the lead can be redriven from it after Temporal's retention.
         var failure = LeadFailure.Of(LeadId, stepFailure, [.. records], $"temporal://{Workflow.Info.Namespace}/workflows/{LeadId}/{Workflow.Info.RunId}", eventJson);
         currentStep = LeadOnboardingSteps.RecordFailure;
+        LeadRunVisibility.Failing(failed.FailedStep);
         var errorStep = ActivityOptionsFor(LeadOnboardingSteps.ErrorStep, options with { StepTimeout = null }, options.ErrorStepRetryWindow);
+        errorStep.Summary = LeadRunVisibility.RecordFailureSummary(failure);
 
         // Compensation must run even when the run itself is being cancelled.
         errorStep.CancellationToken = CancellationToken.None;
@@ -150,6 +157,7 @@ public sealed partial class LeadOnboardingWorkflow
             LeadErrorTypes.LeadCancelled when Workflow.CancellationToken.IsCancellationRequested && Workflow.Patched(CancelledRunsEndCanceledPatch) => LeadOutcome.Cancelled,
             _ => LeadOutcome.Failed,
         };
+        LeadRunVisibility.Ended(outcome);
         LogFailed(Workflow.Logger, LeadId, failed.FailedStep, failed.Type, failed.Message);
     }
 

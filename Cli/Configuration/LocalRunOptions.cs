@@ -33,6 +33,13 @@ public sealed class LocalRunOptions
     /// <summary><c>LeadFlow__DevServerStartTimeout</c>: how long the SDK's dev server may take to download and start before it is skipped (default 00:00:15).</summary>
     public TimeSpan DevServerStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// <c>LeadFlow__TemporalUiUrl</c>: the Temporal Web UI of the server named by <c>TEMPORAL_ADDRESS</c> (e.g.
+    /// <c>http://localhost:8080</c> for docker compose), for the links <c>up</c> and <c>demo</c> print. Default none.
+    /// The servers a run starts itself (temporal CLI, SDK dev server, embedded) report their own.
+    /// </summary>
+    public Uri? TemporalUiUrl { get; set; }
+
     /// <summary><c>LeadFlow__TemporalPort</c>: port of a Temporal server this run starts (up: 7233 when free; demo: a free port).</summary>
     public int? TemporalPort { get; set; }
 
@@ -76,6 +83,11 @@ public sealed class LocalRunOptions
         CheckPort(BackendPort, nameof(BackendPort), failures);
         CheckPort(IntakePort, nameof(IntakePort), failures);
         CheckPort(CodecPort, nameof(CodecPort), failures);
+        if (TemporalUiUrl is { } ui && (!ui.IsAbsoluteUri || (ui.Scheme != Uri.UriSchemeHttp && ui.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"LeadFlow__TemporalUiUrl must be an http(s) address of the Temporal Web UI, e.g. http://localhost:8080, got '{ui}'.");
+        }
+
         if (DevServerStartTimeout <= TimeSpan.Zero || DevServerStartTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add("LeadFlow__DevServerStartTimeout must be between 00:00:01 and 00:10:00 (default 00:00:15).");

@@ -8,15 +8,20 @@ namespace LeadFlow.Cli.Demo;
 /// <summary>The demo's closing tables: one row per lead, the CRM's rows, and where to look next.</summary>
 public static class DemoReport
 {
-    public static void ShowLeads(IAnsiConsole console, IReadOnlyList<LeadProgress> leads, IReadOnlyDictionary<LeadProgress, List<string>> misses)
+    /// <param name="workflowPage">A lead's page in the Temporal Web UI (workflow id, run id); null when there is no UI.</param>
+    public static void ShowLeads(
+        IAnsiConsole console, IReadOnlyList<LeadProgress> leads, IReadOnlyDictionary<LeadProgress, List<string>> misses, Func<string, string, Uri?>? workflowPage = null)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("Leads");
         table.AddColumn("Lead (id)").AddColumn("Outcome").AddColumn("Ids or reason").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("As expected");
         foreach (var progress in leads)
         {
             var ok = misses[progress].Count == 0;
+            var page = PageOf(progress, workflowPage);
             table.AddRow(
-                Markup.Escape($"{progress.Lead.Label}\n{progress.Lead.EventId}"),
+                page is null
+                    ? Markup.Escape($"{progress.Lead.Label}\n{progress.Lead.EventId}")
+                    : $"{Markup.Escape(progress.Lead.Label)}\n[link={Markup.Escape(page.AbsoluteUri)}]{Markup.Escape(progress.Lead.EventId)}[/]",
                 Markup.Escape(OutcomeText(progress)),
                 Markup.Escape(Detail(progress)),
                 progress.Duration is { } duration ? duration.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture) : "-",
@@ -24,7 +29,23 @@ public static class DemoReport
         }
 
         console.Write(table);
+        var pages = leads.Select(progress => (progress.Lead.Label, Page: PageOf(progress, workflowPage))).Where(lead => lead.Page is not null).ToList();
+        if (pages.Count > 0)
+        {
+            // Also as plain text: not every terminal makes the table's links clickable.
+            console.WriteLine("Each lead in the Temporal Web UI (history, input, search attributes):");
+            foreach (var (label, page) in pages)
+            {
+                console.WriteLine($"  {label,-20} {page}");
+            }
+        }
     }
+
+    /// <summary>The page of the lead's run (the one its deliveries started or found).</summary>
+    private static Uri? PageOf(LeadProgress progress, Func<string, string, Uri?>? workflowPage) =>
+        workflowPage is not null && progress.Deliveries.FirstOrDefault(d => d.RunId.Length > 0) is { } delivery
+            ? workflowPage(delivery.WorkflowId, delivery.RunId)
+            : null;
 
     public static void ShowRows(IAnsiConsole console, RowCounts before, RowCounts after)
     {
@@ -45,9 +66,10 @@ public static class DemoReport
         console.WriteLine($"  CRM backend OpenAPI page   {new Uri(stack.BackendUrl, "scalar")}{when}");
         console.WriteLine($"  OpenAPI document           {new Uri(stack.BackendUrl, "openapi/v1.json")}");
         console.WriteLine($"  Web form / HTTP intake     {stack.IntakeUrl}  (GET /leads/<event id> for a lead's status)");
-        console.WriteLine(stack.Temporal.WebUiUrl is { } ui
-            ? $"  Temporal Web UI            {new Uri(ui, $"namespaces/{stack.Settings.Namespace}/workflows")}"
-            : $"  Temporal Web UI            none: {stack.Temporal.Source} (install the temporal CLI or set TEMPORAL_ADDRESS for one)");
+        console.WriteLine(stack.Temporal.WorkflowsPage(stack.Settings.Namespace) is { } workflows
+            ? $"  Temporal Web UI            {workflows}{(stack.Temporal.WebUiNote is { } note ? $" ({note})" : "")}"
+            : $"  Temporal Web UI            {stack.Temporal.WebUiNote ?? "none"} ({stack.Temporal.Source})");
+        console.WriteLine($"  Filter in the Web UI       LeadOutcome=\"Rejected\", LeadOutcome=\"Failed\", LeadStep=\"CreateBenefit\" AND ExecutionStatus=\"Running\"");
         if (stillRunning && stack.Temporal.WebUiUrl is not null)
         {
             // Payloads are encrypted: the UI shows them through the codec server, to a browser signed in once.

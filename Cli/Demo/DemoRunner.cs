@@ -16,6 +16,9 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
     /// <summary>Lets a test change the leads (e.g. expect the wrong outcome) to see the demo fail.</summary>
     public Func<IReadOnlyList<DemoLead>, IReadOnlyList<DemoLead>>? EditLeads { get; init; }
 
+    /// <summary>Keep the stack running after the report until cancelled (Ctrl+C), so the Web UI links stay usable (<c>--stay</c>).</summary>
+    public bool Stay { get; init; }
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var runTag = DateTime.UtcNow.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..4];
@@ -84,14 +87,29 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
         }
 
         console.WriteLine();
-        DemoReport.ShowLeads(console, progress, misses);
+        DemoReport.ShowLeads(console, progress, misses, (workflowId, runId) => stack.Temporal.WorkflowPage(settings.Namespace, workflowId, runId));
         DemoReport.ShowRows(console, before, after);
         console.WriteLine();
-        DemoReport.ShowWhereToLook(console, stack, stillRunning: false);
+        DemoReport.ShowWhereToLook(console, stack, stillRunning: Stay);
         console.WriteLine();
+        var exitCode = Verdict(leads.Count, problems);
+        if (Stay)
+        {
+            await StayUpAsync(cancellationToken);
+        }
+        else if (stack.Temporal.IsEmbedded && stack.Temporal.WebUiUrl is not null)
+        {
+            console.WriteLine("The embedded server's runs go when the demo ends: `leadflow demo --stay` keeps everything up to browse them in the Web UI.");
+        }
+
+        return exitCode;
+    }
+
+    private int Verdict(int leadCount, List<string> problems)
+    {
         if (problems.Count == 0)
         {
-            console.MarkupLine($"[green]Demo passed:[/] all {leads.Count} leads reached their expected outcome.");
+            console.MarkupLine($"[green]Demo passed:[/] all {leadCount} leads reached their expected outcome.");
             return 0;
         }
 
@@ -103,6 +121,19 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
 
         StackConsole.ShowRecentLogs(console, logs);
         return 1;
+    }
+
+    private async Task StayUpAsync(CancellationToken cancellationToken)
+    {
+        console.WriteLine("The stack stays up (--stay) so the links above work. Press Ctrl+C to stop.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            console.WriteLine("Stopping...");
+        }
     }
 
     private static async Task DeliverAsync(IntakeClient intake, LeadProgress lead, CancellationToken cancellationToken)

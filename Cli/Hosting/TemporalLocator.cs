@@ -25,14 +25,24 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
         "The embedded Temporal server is for local runs only: every workflow is lost when this process exits. " +
         "Install the temporal CLI or set TEMPORAL_ADDRESS for a real server.";
 
+    /// <summary>Said when <c>TEMPORAL_ADDRESS</c> is used without <c>LeadFlow__TemporalUiUrl</c>.</summary>
+    public const string NoUiUrlNote = "set LeadFlow__TemporalUiUrl to the Web UI of the server at TEMPORAL_ADDRESS (e.g. http://localhost:8080) for links to it";
+
+    /// <summary>The server to use before any other (default: the <c>TEMPORAL_ADDRESS</c> environment variable).</summary>
+    public string? EnvironmentAddress { get; init; } = Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS");
+
+    /// <summary>The server to use, with no codec server for a Web UI it starts.</summary>
+    public Task<TemporalEndpoint> LocateAsync(int port, CancellationToken cancellationToken) => LocateAsync(port, null, cancellationToken);
+
     /// <param name="port">The gRPC port of a server this run starts (0: a free one).</param>
     /// <param name="codecEndpoint">The codec server (<c>.../codec</c>) a Web UI this run starts decodes payloads with; null: none.</param>
+    /// <param name="cancellationToken">Stops the search and any server being started.</param>
     public async Task<TemporalEndpoint> LocateAsync(int port, Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var mode = options.Temporal;
-        if (mode == TemporalMode.Auto && Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS") is { Length: > 0 } address)
+        if (mode == TemporalMode.Auto && EnvironmentAddress is { Length: > 0 } address)
         {
-            return new TemporalEndpoint(address, EnvironmentSource, null, null, null);
+            return new TemporalEndpoint(address, EnvironmentSource, WithSlash(options.TemporalUiUrl), null, null, options.TemporalUiUrl is null ? NoUiUrlNote : null);
         }
 
         if (mode is TemporalMode.Auto or TemporalMode.Cli)
@@ -63,19 +73,75 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
             }
         }
 
-        // The Web UI from the build cache when there is one (`dotnet run --project EmbeddedTemporal -- --ui-build only`),
-        // else its page says how to get it; its codec settings send payloads to this run's codec server.
+        return await StartEmbeddedAsync(port, codecEndpoint, cancellationToken);
+    }
+
+    /// <summary>
+    /// The embedded server with the Temporal Web UI on its HTTP port (gRPC port + 1000 when free, as the Temporal CLI).
+    /// The UI comes from the build cache; when it was never built and npm is on the PATH it is built in the background
+    /// (about a minute the first time) and appears at the same address when done; without npm the note says how to get it.
+    /// </summary>
+    private async Task<TemporalEndpoint> StartEmbeddedAsync(int port, Uri? codecEndpoint, CancellationToken cancellationToken)
+    {
+        var cached = WebUiAssets.Locate();
         var embedded = await EmbeddedTemporalServer.StartAsync(
             new EmbeddedTemporalOptions
             {
                 Port = port == 0 ? 0 : FreeOr(port),
-                WebUiAssetsDirectory = WebUiAssets.Locate().Directory,
+                UiPort = port == 0 ? 0 : null,
+                WebUiAssetsDirectory = cached.Directory,
+                // The UI's codec settings send payloads to this run's codec server, with the browser's cookie.
                 CodecEndpoint = codecEndpoint,
                 CodecIncludeCredentials = codecEndpoint is not null,
             },
             cancellationToken);
-        return new TemporalEndpoint(embedded.Address, EmbeddedSource, embedded.WebUiUrl, EmbeddedWarning, embedded);
+        if (cached.IsAvailable)
+        {
+            return new TemporalEndpoint(embedded.Address, EmbeddedSource, WithSlash(embedded.WebUiUrl), EmbeddedWarning, embedded);
+        }
+
+        embedded.SetWebUiUnavailableReason(cached.Message);
+        if (FindOnPath("npm") is null)
+        {
+            // No way to build it here: say how to get it, and go on without.
+            return new TemporalEndpoint(embedded.Address, EmbeddedSource, null, EmbeddedWarning, embedded, $"none yet: {cached.Message}");
+        }
+
+        var stopBuild = new CancellationTokenSource();
+        var building = BuildWebUiAsync(embedded, stopBuild.Token);
+        var owned = new AsyncDisposable(async () =>
+        {
+            await stopBuild.CancelAsync();
+            await building;
+            stopBuild.Dispose();
+            await embedded.DisposeAsync();
+        });
+        return new TemporalEndpoint(embedded.Address, EmbeddedSource, WithSlash(embedded.WebUiUrl), EmbeddedWarning, owned,
+            "being built with npm in the background (about a minute the first time, cached afterwards); until then the page says so");
     }
+
+    private static async Task BuildWebUiAsync(EmbeddedTemporalServer server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var built = await WebUiAssets.LocateOrBuildAsync(cancellationToken: cancellationToken);
+            if (built.Directory is { } directory)
+            {
+                server.AttachWebUi(directory);
+            }
+            else
+            {
+                server.SetWebUiUnavailableReason(built.Message);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while building: the next run starts the build again.
+        }
+    }
+
+    private static Uri? WithSlash(Uri? url) =>
+        url is null ? null : url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
 
     private async Task<TemporalEndpoint> StartCliDevServerAsync(string cli, int port, Uri? codecEndpoint, CancellationToken cancellationToken)
     {
@@ -115,7 +181,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
             try
             {
                 await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(address) { Namespace = @namespace });
-                return new TemporalEndpoint(address, CliSource, new Uri($"http://127.0.0.1:{uiPort.ToString(CultureInfo.InvariantCulture)}"), null, owned);
+                return new TemporalEndpoint(address, CliSource, new Uri($"http://127.0.0.1:{uiPort.ToString(CultureInfo.InvariantCulture)}/"), null, owned);
             }
             catch (Exception) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
@@ -148,7 +214,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
         {
             var environment = await starting.WaitAsync(options.DevServerStartTimeout, cancellationToken);
             var address = environment.Client.Connection.Options.TargetHost ?? "";
-            return new TemporalEndpoint(address, DevServerSource, new Uri($"http://127.0.0.1:{uiPort.ToString(CultureInfo.InvariantCulture)}"), null,
+            return new TemporalEndpoint(address, DevServerSource, new Uri($"http://127.0.0.1:{uiPort.ToString(CultureInfo.InvariantCulture)}/"), null,
                 new AsyncDisposable(() => environment.ShutdownAsync()));
         }
         catch (TimeoutException)

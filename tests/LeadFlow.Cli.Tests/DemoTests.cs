@@ -32,6 +32,11 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.Contains("(existed), benefit", result.Output, StringComparison.Ordinal);
         Assert.Contains("kept for review: mail, phone", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[", result.Output, StringComparison.Ordinal);
+
+        // The embedded server's Web UI, and each lead's page in it.
+        Assert.Matches(@"Temporal Web UI +http://127\.0\.0\.1:\d+/namespaces/default/workflows", result.Output);
+        Assert.Contains("Each lead in the Temporal Web UI", result.Output, StringComparison.Ordinal);
+        Assert.Equal(LeadFlow.Cli.Demo.DemoLeads.Create("any", new Random()).Count, System.Text.RegularExpressions.Regex.Matches(result.Output, @"http://127\.0\.0\.1:\d+/namespaces/default/workflows/lead-demo-[\w-]+/[0-9a-f-]{36}/history").Count);
     }
 
     [Fact]

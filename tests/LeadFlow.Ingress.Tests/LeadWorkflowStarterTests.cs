@@ -28,6 +28,21 @@ public sealed class LeadWorkflowStarterTests
     }
 
     [Fact]
+    public async Task StartedRun_SummaryNamesTheLead_WithoutFullRutMailOrPhone()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var rut = TestEvents.NewRut();
+
+        var outcome = await temporal.Starter().StartAsync(TestEvents.Envelope(detail: TestEvents.Lead(rut)).Bytes());
+
+        var summary = await (await temporal.Client.GetWorkflowHandle(outcome.WorkflowId).DescribeAsync()).GetStaticSummaryAsync();
+        Assert.Equal($"Lead Alice C. · RUT {Leads.PersonalData.MaskRut(rut)} · store ESTACION_CENTRAL · web", summary);
+        Assert.DoesNotContain(rut, summary!, StringComparison.Ordinal);
+        Assert.DoesNotContain("acooper", summary!, StringComparison.Ordinal);
+        Assert.DoesNotContain("5454", summary!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DuplicateEvent_StartsOneWorkflow()
     {
         var temporal = await IngressTemporal.StartAsync();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LeadFlow.WebUi.Tests.Support;
 using Xunit.Abstractions;
@@ -16,7 +15,7 @@ public sealed class BrowserTests(WebUiFixture fixture, ITestOutputHelper output)
     public async Task WebUi_ListsEveryLeadWithItsStatus_FiltersBySearchAttribute_AndShowsTheFailedRunsHistoryAndInput()
     {
         Assert.True(fixture.UiUnavailable is null, fixture.UiUnavailable);
-        var nodeTools = FindNodeTools();
+        var nodeTools = WebUiBrowser.FindNodeTools();
         Assert.True(Directory.Exists(Path.Combine(nodeTools, "node_modules", "playwright-core")), "tests/node/node_modules is missing: run `npm ci` in tests/node (test.sh does)");
         Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is missing: apt-get install -y chromium (test.sh does)");
         var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
@@ -42,7 +41,7 @@ public sealed class BrowserTests(WebUiFixture fixture, ITestOutputHelper output)
             },
         };
 
-        var (exitCode, stdout, stderr) = await RunNodeAsync(nodeTools, ["webui-test.mjs", fixture.Server.WebUiUrl!.ToString(), artifacts, JsonSerializer.Serialize(spec)]);
+        var (exitCode, stdout, stderr) = await WebUiBrowser.RunNodeAsync(nodeTools, ["webui-test.mjs", fixture.Server.WebUiUrl!.ToString(), artifacts, JsonSerializer.Serialize(spec)]);
         output.WriteLine(stdout);
         output.WriteLine(stderr);
 
@@ -62,43 +61,4 @@ public sealed class BrowserTests(WebUiFixture fixture, ITestOutputHelper output)
 
     private object Row(SampleOutcome outcome, string status) =>
         new { id = WebUiFixture.WorkflowIdFor(outcome), runId = fixture.Leads[outcome].ResultRunId, status };
-
-    private static string FindNodeTools()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "node");
-            if (File.Exists(Path.Combine(candidate, "webui-test.mjs")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"tests/node/webui-test.mjs not found above {AppContext.BaseDirectory}");
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string workingDirectory, string[] arguments)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the browser test did not finish in 6 minutes: {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

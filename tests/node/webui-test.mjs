@@ -2,7 +2,7 @@
 // playwright-core) and checks what a person sees.
 // usage: node webui-test.mjs <ui url> <artifacts dir> <spec json>
 //   spec: {"namespace", "workflows": [{"id", "runId", "status"}], "filter": {"query", "expectIds": []},
-//          "failed": {"id", "runId", "activity", "texts": [], "inputTexts": []}}
+//          "failed": {"id", "runId", "activity", "texts": [], "inputTexts": [], "summaryTexts"?: []}}
 // Prints one JSON line with what it saw and the screenshots' paths; exit code 0 only when every check passed.
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -105,6 +105,21 @@ try {
   check("history shows the failed activity and the failure", history.passed, JSON.stringify(history));
   const input = await waitForTexts(page, failed.inputTexts);
   check("input panel shows the input", input.passed, JSON.stringify(input));
+
+  // 3b. The run's summary (the starter's StaticSummary), under "Summary & Details".
+  if (failed.summaryTexts?.length) {
+    await page.getByText("Summary & Details").first().click();
+    // The UI renders the summary (markdown) in an iframe of its /render page: read the text there.
+    const deadline = Date.now() + patience;
+    let shown = "";
+    while (Date.now() < deadline && !failed.summaryTexts.every((t) => shown.includes(t))) {
+      const frame = page.frames().find((f) => f.url().includes("/render?"));
+      shown = frame ? await frame.evaluate(() => document.body.innerText).catch(() => "") : "";
+      if (!failed.summaryTexts.every((t) => shown.includes(t))) await page.waitForTimeout(200);
+    }
+    await screenshot(page, "webui-failed-summary");
+    check("summary & details show the run's summary", failed.summaryTexts.every((t) => shown.includes(t)), JSON.stringify({ shown: shown.slice(0, 500) }));
+  }
 
   // 4. The failed activity's event page, reached the way the UI links it.
   const failedEvent = await page.evaluate(async (f) => {

@@ -76,6 +76,7 @@ public sealed class LeadRedriver(TemporalClientSource temporal, ILogger<LeadRedr
                     IdReusePolicy = WorkflowIdReusePolicy.AllowDuplicateFailedOnly,
                     IdConflictPolicy = WorkflowIdConflictPolicy.Fail,
                     Memo = memo,
+                    StaticSummary = await failed.GetStaticSummaryAsync(),
                     Rpc = rpc,
                 });
             _logger.LogInformation("Redrove {WorkflowId}: run {RunId} replaces failed run {FailedRunId} ({Status})", workflowId, restarted.ResultRunId, failed.RunId, failed.Status);

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
+using LeadFlow.Leads;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +20,8 @@ namespace LeadFlow.Ingress.Starting;
 /// The one place an event becomes a workflow start; the Lambda handler, the SQS poller and the
 /// HTTP intake only adapt their transport to it. The workflow's input is the envelope itself, as a
 /// JSON object (what <c>temporal workflow start --input @event.json</c> gives too), and the memo keeps
-/// the delivery's content hash. Idempotent: workflow id = <c>lead-&lt;event id&gt;</c>,
+/// the delivery's content hash. The run's summary names the lead without personal data (<see cref="LeadSummary"/>), so
+/// the Temporal Web UI's list reads "Alice C. · RUT 12******-5 · store ESTACION_CENTRAL · web", not bare ids. Idempotent: workflow id = <c>lead-&lt;event id&gt;</c>,
 /// a running duplicate is returned as it is (conflict policy UseExisting), a closed one is not
 /// re-run (reuse policy RejectDuplicate; redrive is the deliberate way to re-run a failed lead).
 /// </summary>
@@ -103,6 +105,8 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
             WorkflowIdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
             WorkflowIdConflictPolicy = WorkflowIdConflictPolicy.UseExisting,
             Memo = new Memo { Fields = { [ContentHashMemoKey] = (await EncodeAsync(converter, leadEvent.ContentSha256)).Payloads_[0] } },
+            // What StartWorkflowAsync's StaticSummary sends: the summary through the data converter (and its codec).
+            UserMetadata = new Temporalio.Api.Sdk.V1.UserMetadata { Summary = (await EncodeAsync(converter, SummaryOf(leadEvent))).Payloads_[0] },
         };
 
         // The raw call, not StartWorkflowAsync: only the response's Started flag tells a new run
@@ -161,6 +165,13 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
         }
 
         return new StartOutcome(leadEvent.EventId, workflowId, description.RunId, StartStatus.Duplicate, differs);
+    }
+
+    /// <summary>The run's summary: the lead named without personal data, read leniently from the envelope as delivered.</summary>
+    public static string SummaryOf(LeadEvent leadEvent)
+    {
+        ArgumentNullException.ThrowIfNull(leadEvent);
+        return $"Lead {LeadSummary.OfEnvelope(leadEvent.EnvelopeJson)}";
     }
 
     /// <summary>The envelope as a JSON value (a copy that outlives the parsed document).</summary>

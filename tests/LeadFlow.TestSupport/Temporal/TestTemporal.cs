@@ -14,9 +14,17 @@ namespace LeadFlow.TestSupport;
 /// </summary>
 public static class TestTemporal
 {
-    private static readonly Lazy<Task<TestTemporalServer>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<TestTemporalServer>> Server = new(StartAndDeclareAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>The endpoint, with the lead search attributes declared in its namespace (as the worker does at start).</summary>
     public static Task<TestTemporalServer> GetAsync() => Server.Value;
+
+    private static async Task<TestTemporalServer> StartAndDeclareAsync()
+    {
+        var server = await StartAsync().ConfigureAwait(false);
+        await LeadSearchAttributeRegistration.EnsureAsync(await server.ConnectAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        return server;
+    }
 
     private static async Task<TestTemporalServer> StartAsync()
     {

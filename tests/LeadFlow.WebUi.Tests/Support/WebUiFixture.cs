@@ -1,6 +1,4 @@
 using LeadFlow.EmbeddedTemporal;
-using Temporalio.Api.Enums.V1;
-using Temporalio.Api.OperatorService.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
@@ -45,11 +43,8 @@ public sealed class WebUiFixture : IAsyncLifetime
         UiUnavailable = assets.IsAvailable ? null : assets.Message;
         Server = await EmbeddedTemporalServer.StartAsync(new EmbeddedTemporalOptions { Port = 0, UiPort = 0, WebUiAssetsDirectory = assets.Directory });
         Client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(Server.Address) { Namespace = Namespace });
-        await Client.Connection.OperatorService.AddSearchAttributesAsync(new AddSearchAttributesRequest
-        {
-            Namespace = Namespace,
-            SearchAttributes = { ["LeadOutcome"] = IndexedValueType.Keyword, ["LeadStep"] = IndexedValueType.Keyword },
-        });
+        // As every worker of leads does at start: the server refuses undeclared attributes.
+        await LeadFlow.Temporal.LeadSearchAttributeRegistration.EnsureAsync(Client);
 
         var worker = new TemporalWorker(Client, new TemporalWorkerOptions(TaskQueue).AddWorkflow<SampleLeadWorkflow>().AddAllActivities(new SampleLeadActivities()));
         _workerStop = new CancellationTokenSource();

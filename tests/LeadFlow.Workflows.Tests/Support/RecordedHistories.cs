@@ -38,10 +38,14 @@ public static class RecordedHistories
     /// <summary>A run cancelled while CreatePartner committed, started with the bus event itself: ended Canceled.</summary>
     public const string CancelledLeadEventInput = "cancelled-lead-event-input";
 
+    /// <summary>A compensated failure recorded with the lead search attributes and activity summaries (patch <c>lead-search-attributes</c>).</summary>
+    public const string CompensatedFailureWithSearchAttributes = "compensated-failure-search-attributes";
+
     public static readonly IReadOnlyList<string> All =
     [
         HappyPath, RejectedLead, CompensatedFailure, CancelledLead, CancelledBeforePatch,
         HappyPathEventInput, RejectedLeadEventInput, CompensatedFailureEventInput, CancelledLeadEventInput,
+        CompensatedFailureWithSearchAttributes,
     ];
 
     /// <summary>
