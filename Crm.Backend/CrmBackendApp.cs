@@ -30,6 +30,7 @@ public static class CrmBackendApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configureBuilder?.Invoke(builder);
+        LoggedPath.KeepRawPathsOutOfLogs(builder.Logging);
 
         builder.Services.AddOptions<CrmOptions>().BindConfiguration(CrmOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
@@ -49,6 +50,7 @@ public static class CrmBackendApp
         app.UseMiddleware<ApiKeyMiddleware>();
 
         app.MapHealth();
+        app.MapScope();
         app.MapClients();
         app.MapPartners();
         app.MapBenefits();

@@ -193,8 +193,10 @@ public sealed partial class LeadOnboardingWorkerService(
     }
 
     /// <summary>
-    /// Asks the CRM backend for client 0 every <c>Worker__HealthProbeInterval</c> (with backoff while it fails), for as long
-    /// as the worker runs: says plainly when it is unreachable or refuses the API key, and when it is back. Never stops the worker.
+    /// Asks the CRM backend which key the worker holds (<c>GET /auth/scope</c>, which reads no row) every
+    /// <c>Worker__HealthProbeInterval</c> (with backoff while it fails), for as long as the worker runs: says plainly when the
+    /// backend is unreachable, refuses our credentials, or was given the read key where the write key belongs (critical: every
+    /// lead waits for it), and when it is usable again. Never stops the worker.
     /// </summary>
     private async Task MonitorCrmAsync(CancellationToken stoppingToken)
     {
@@ -205,13 +207,23 @@ public sealed partial class LeadOnboardingWorkerService(
             try
             {
                 await using var scope = services.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ICrmApi>().GetClientAsync(0, stoppingToken);
+                var held = await scope.ServiceProvider.GetRequiredService<ICrmApi>().GetKeyScopeAsync(stoppingToken);
+                if (held.Scope != CrmKeyScope.Write)
+                {
+                    health.Crm.Unhealthy($"CRM backend at {baseUrl} was given its {held.Scope} key in Crm__ApiKey, not its write key");
+                    LogCrmWrongKey(baseUrl, held.Scope, backoff.Next.TotalSeconds);
+                    await backoff.WaitAsync(stoppingToken);
+                    continue;
+                }
+
                 CrmUsable(baseUrl);
             }
-            catch (CrmPermanentException)
+            catch (CrmUnauthorizedException e)
             {
-                // Any other 4xx (client 0 does not exist) proves the backend answers and accepts the key.
-                CrmUsable(baseUrl);
+                health.Crm.Unhealthy($"CRM backend at {baseUrl} not usable: it refuses the API key ({e.StatusCode})", e);
+                LogCrmRefusesKey(baseUrl, e.StatusCode, backoff.Next.TotalSeconds);
+                await backoff.WaitAsync(stoppingToken);
+                continue;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -242,7 +254,7 @@ public sealed partial class LeadOnboardingWorkerService(
 
     private void CrmUsable(Uri? baseUrl)
     {
-        if (health.Crm.Healthy($"CRM backend at {baseUrl} answers and accepts the API key"))
+        if (health.Crm.Healthy($"CRM backend at {baseUrl} answers and accepts the API key as its write key"))
         {
             LogCrmReachable(baseUrl);
         }
@@ -271,8 +283,14 @@ public sealed partial class LeadOnboardingWorkerService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Temporal at {Address}: {Health}")]
     private partial void LogTemporalHealth(string address, string health);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "CRM backend reachable at {BaseUrl}, API key accepted")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "CRM backend reachable at {BaseUrl}, write key accepted")]
     private partial void LogCrmReachable(Uri? baseUrl);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "CRM refuses our credentials: the backend at {BaseUrl} answers {Status} to Crm__ApiKey. Set Crm__ApiKey to the backend's write key; leads wait until then. Checking again in {DelaySeconds:0.#} s.")]
+    private partial void LogCrmRefusesKey(Uri? baseUrl, int status, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Crm__ApiKey is the CRM backend's {Scope} key at {BaseUrl}, not its write key: every create would be refused. Set Crm__ApiKey to the write key; checking again in {DelaySeconds:0.#} s.")]
+    private partial void LogCrmWrongKey(Uri? baseUrl, string scope, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "CRM backend at {BaseUrl} not usable: {Reason}. Leads wait and retry; checking again in {DelaySeconds:0.#} s. Check Crm__BaseUrl and Crm__ApiKey.")]
     private partial void LogCrmUnreachable(Uri? baseUrl, string reason, double delaySeconds);

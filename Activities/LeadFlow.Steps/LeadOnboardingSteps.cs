@@ -38,6 +38,21 @@ public static class LeadOnboardingSteps
     /// </summary>
     public static readonly StepRetryPolicy ErrorStepRetry = DefaultRetry with { RetryWindow = TimeSpan.FromDays(7) };
 
+    /// <summary>
+    /// How often a step retries while the CRM refuses our credentials (<see cref="LeadErrorTypes.CrmUnauthorized"/>): every
+    /// 5 minutes, within the step's retry window. A wrong or rotated key is an operator's fix that takes minutes, not
+    /// seconds, and it concerns every lead at once: the leads wait for it (their status says why) instead of failing
+    /// into failure records that could not be written either, since the failure record needs the same key.
+    /// </summary>
+    public static readonly TimeSpan CredentialsRetryInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>A step's retry policy while the CRM refuses our credentials: a fixed <see cref="CredentialsRetryInterval"/>, the same window.</summary>
+    public static StepRetryPolicy WaitingForCredentials(StepRetryPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy with { InitialInterval = CredentialsRetryInterval, BackoffCoefficient = 1.0, MaximumInterval = CredentialsRetryInterval };
+    }
+
     /// <summary>The happy path, in order.</summary>
     public static readonly IReadOnlyList<StepDefinition> InOrder =
     [
@@ -112,6 +127,13 @@ public static class LeadErrorTypes
 
     /// <summary>The CRM backend answered 409, e.g. a partner for a client that does not exist. Not retryable.</summary>
     public const string CrmConflict = "CrmConflict";
+
+    /// <summary>
+    /// The CRM refuses our credentials (401 or 403): an operator must fix the key (<c>Crm__ApiKey</c>, or the secret the
+    /// Lambdas read). Logged as critical with the fix, shown in the lead's status, and retried every
+    /// <see cref="LeadOnboardingSteps.CredentialsRetryInterval"/> within the retry window, so the lead waits for the fixed key.
+    /// </summary>
+    public const string CrmUnauthorized = "CrmUnauthorized";
 
     /// <summary>5xx, timeout or refused connection. Retried within the retry window.</summary>
     public const string CrmUnavailable = "CrmUnavailable";

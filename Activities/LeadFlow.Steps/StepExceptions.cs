@@ -59,3 +59,18 @@ public sealed class CrmTransientException(string message, int? statusCode = null
     private static string ErrorTypeOf(int? statusCode, TimeSpan? retryAfter) =>
         statusCode == 429 || retryAfter is not null ? LeadErrorTypes.CrmThrottled : LeadErrorTypes.CrmUnavailable;
 }
+
+/// <summary>
+/// The CRM backend refuses our credentials (401: missing or wrong key; 403: a key of the wrong scope, e.g. the read key
+/// configured where the write key belongs). Not the lead's fault and not an outage: an operator fixes the key, and the
+/// lead waits for it (<see cref="LeadErrorTypes.CrmUnauthorized"/>, retried every <see cref="LeadOnboardingSteps.CredentialsRetryInterval"/>).
+/// </summary>
+public sealed class CrmUnauthorizedException(string message, int statusCode)
+    : LeadStepException(message, LeadErrorTypes.CrmUnauthorized, retryable: true, fieldErrors: null, inner: null)
+{
+    /// <summary>What a person reads first, in the lead's status and in the alert.</summary>
+    public const string Headline = "CRM refuses our credentials";
+
+    /// <summary>401 or 403.</summary>
+    public int StatusCode { get; } = statusCode;
+}

@@ -13,7 +13,7 @@ namespace LeadFlow.Temporal;
 /// next retry delay (the server waits that long instead of the policy's backoff, capped at the policy's maximum
 /// interval), and the <see cref="StepFailure"/> (the description both hosts share) travels as the failure's first detail.
 /// </summary>
-public sealed class LeadOnboardingActivities(
+public sealed partial class LeadOnboardingActivities(
     ReceiveLeadStep receiveLead,
     CreateStepRunner createStep,
     RecordFailureStep recordFailure,
@@ -69,8 +69,21 @@ public sealed class LeadOnboardingActivities(
         }
         catch (LeadStepException e)
         {
+            if (e is CrmUnauthorizedException)
+            {
+                // An operator must act: critical, with the fix in the message; the lead waits for the fixed key.
+                LogCredentialsRefused(step, LeadId, e.Message);
+            }
+
             throw new ApplicationFailureException(
-                e.Message, e, e.ErrorType, nonRetryable: !e.Retryable, details: [StepFailure.From(step, e)], nextRetryDelay: NextRetryDelayOf(e));
+                e.Message, e, e.ErrorType, nonRetryable: !e.Retryable, details: [StepFailure.From(step, e)], nextRetryDelay: CredentialsDelayOf(e) ?? NextRetryDelayOf(e));
         }
     }
+
+    /// <summary>While the CRM refuses our credentials the next attempt waits <see cref="LeadOnboardingSteps.CredentialsRetryInterval"/>, as on Step Functions.</summary>
+    private static TimeSpan? CredentialsDelayOf(LeadStepException failure) =>
+        failure is CrmUnauthorizedException ? LeadOnboardingSteps.CredentialsRetryInterval : null;
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Step} of {LeadId} is waiting: {Reason}")]
+    private partial void LogCredentialsRefused(string step, string leadId, string reason);
 }

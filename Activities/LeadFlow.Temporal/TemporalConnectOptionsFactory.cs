@@ -45,7 +45,7 @@ public static partial class TemporalConnectOptionsFactory
     private static async Task<TlsOptions?> TlsAsync(TemporalOptions options)
     {
         var tls = options.Tls;
-        var hasClientCert = !string.IsNullOrWhiteSpace(tls.ClientCertPath);
+        var hasClientCert = !string.IsNullOrWhiteSpace(tls.ClientCertPath) || !string.IsNullOrWhiteSpace(tls.ClientCert);
         var enabled = tls.Enabled ?? (!string.IsNullOrWhiteSpace(options.ApiKey) || hasClientCert);
         if (!enabled)
         {
@@ -55,11 +55,13 @@ public static partial class TemporalConnectOptionsFactory
         return new TlsOptions
         {
             ServerRootCACert = await ReadOptionalAsync(tls.ServerRootCaCertPath).ConfigureAwait(false),
-            ClientCert = await ReadOptionalAsync(tls.ClientCertPath).ConfigureAwait(false),
-            ClientPrivateKey = await ReadOptionalAsync(tls.ClientKeyPath).ConfigureAwait(false),
+            ClientCert = Pem(tls.ClientCert) ?? await ReadOptionalAsync(tls.ClientCertPath).ConfigureAwait(false),
+            ClientPrivateKey = Pem(tls.ClientKey) ?? await ReadOptionalAsync(tls.ClientKeyPath).ConfigureAwait(false),
             Domain = string.IsNullOrWhiteSpace(tls.Domain) ? null : tls.Domain,
         };
     }
+
+    private static byte[]? Pem(string? text) => string.IsNullOrWhiteSpace(text) ? null : System.Text.Encoding.UTF8.GetBytes(text);
 
     private static async Task<byte[]?> ReadOptionalAsync(string? path) =>
         string.IsNullOrWhiteSpace(path) ? null : await File.ReadAllBytesAsync(path).ConfigureAwait(false);

@@ -70,9 +70,19 @@ public sealed class TemporalOptions
             }
         }
 
-        if (string.IsNullOrWhiteSpace(Tls.ClientCertPath) != string.IsNullOrWhiteSpace(Tls.ClientKeyPath))
+        var hasCert = !string.IsNullOrWhiteSpace(Tls.ClientCertPath) || !string.IsNullOrWhiteSpace(Tls.ClientCert);
+        var hasKey = !string.IsNullOrWhiteSpace(Tls.ClientKeyPath) || !string.IsNullOrWhiteSpace(Tls.ClientKey);
+        if (hasCert != hasKey)
         {
-            problems.Add("Temporal__Tls__ClientCertPath and Temporal__Tls__ClientKeyPath go together (mTLS needs both)");
+            problems.Add("Temporal__Tls__ClientCertPath (or Temporal__Tls__ClientCert) and Temporal__Tls__ClientKeyPath (or Temporal__Tls__ClientKey) go together (mTLS needs both)");
+        }
+
+        foreach (var (name, path, content) in new[] { ("ClientCert", Tls.ClientCertPath, Tls.ClientCert), ("ClientKey", Tls.ClientKeyPath, Tls.ClientKey) })
+        {
+            if (!string.IsNullOrWhiteSpace(path) && !string.IsNullOrWhiteSpace(content))
+            {
+                problems.Add($"Temporal__Tls__{name}Path and Temporal__Tls__{name} are both set: give the PEM as a file or as its text, not both");
+            }
         }
 
         problems.AddRange(Encryption.Problems());
@@ -119,6 +129,15 @@ public sealed class TemporalTlsOptions
 
     /// <summary><c>Temporal__Tls__ClientKeyPath</c>: PEM private key of the client certificate.</summary>
     public string? ClientKeyPath { get; set; }
+
+    /// <summary>
+    /// <c>Temporal__Tls__ClientCert</c>: the PEM client certificate itself, instead of a file (the ingress Lambda reads it
+    /// from the secret store: <c>Temporal__Tls__ClientCertSecretArn</c>).
+    /// </summary>
+    public string? ClientCert { get; set; }
+
+    /// <summary><c>Temporal__Tls__ClientKey</c>: the PEM private key itself, instead of a file (<c>Temporal__Tls__ClientKeySecretArn</c> on Lambda).</summary>
+    public string? ClientKey { get; set; }
 
     /// <summary><c>Temporal__Tls__Domain</c>: server name to verify, when it differs from the address.</summary>
     public string? Domain { get; set; }

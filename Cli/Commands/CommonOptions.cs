@@ -31,9 +31,17 @@ public sealed class CommonOptions(IConfiguration configuration)
         DefaultValueFactory = _ => new Uri(configuration["LeadFlow:BackendUrl"] is { Length: > 0 } url ? url : DefaultBackendUrl),
     };
 
+    /// <summary>The backend's read key: the verbs read with it; only <c>compensate --execute</c> needs <see cref="WriteKey"/>.</summary>
     public Option<string> ApiKey { get; } = new("--api-key")
     {
-        Description = $"The CRM backend's API key (env Crm__ApiKey, default the local key '{CrmOptions.LocalDefaultApiKey}')",
+        Description = $"The CRM backend's read key (env Crm__ReadApiKey, default the local read key '{CrmOptions.LocalDefaultReadApiKey}')",
+        DefaultValueFactory = _ => configuration["Crm:ReadApiKey"] is { Length: > 0 } key ? key : CrmOptions.LocalDefaultReadApiKey,
+    };
+
+    /// <summary>The backend's write key, for <c>compensate --execute</c> only (its undo is a write).</summary>
+    public Option<string> WriteKey { get; } = new("--write-key")
+    {
+        Description = $"The CRM backend's write key, for compensate --execute (env Crm__ApiKey, default the local write key '{CrmOptions.LocalDefaultApiKey}')",
         DefaultValueFactory = _ => configuration["Crm:ApiKey"] is { Length: > 0 } key ? key : CrmOptions.LocalDefaultApiKey,
     };
 

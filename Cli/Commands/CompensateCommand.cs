@@ -27,7 +27,7 @@ public static class CompensateCommand
         var execute = new Option<bool>("--execute") { Description = "Post the compensations (without it: show what would be posted and change nothing)" };
         var command = new Command("compensate", "Undo what a stopped lead run still holds (GET /holds, then POST /compensations newest first); a dry run unless --execute. Never for a run that completed or is still running.")
         {
-            leadId, run, execute, common.Backend, common.ApiKey,
+            leadId, run, execute, common.Backend, common.ApiKey, common.WriteKey,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,7 +50,9 @@ public static class CompensateCommand
                     return 0;
                 }
 
-                return await ExecuteAsync(console, backend, plan, cancellationToken);
+                // The holds are read with the read key; the undo is a write and needs the write key.
+                using var writer = BackendClient.For(parse.GetRequiredValue(common.Backend), parse.GetRequiredValue(common.WriteKey));
+                return await ExecuteAsync(console, writer, plan, cancellationToken);
             }
             catch (ServiceCallException e)
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LeadFlow.Aws;
 using LeadFlow.Ingress.Publishing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

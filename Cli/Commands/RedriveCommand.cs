@@ -4,6 +4,7 @@ using LeadFlow.Cli.Http;
 using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Temporal;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace LeadFlow.Cli.Commands;
@@ -35,7 +36,7 @@ public static class RedriveCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             // The same binding and validation as every other host (API key, TLS/mTLS included), the address from the option.
-            var temporal = TemporalOptions.Bind(common.Configuration);
+            var temporal = common.Configuration.GetSection(TemporalOptions.Section).Get<TemporalOptions>() ?? new TemporalOptions();
             temporal.Address = parse.GetRequiredValue(address);
             if (parse.GetValue(keyFile) is { Length: > 0 } file)
             {

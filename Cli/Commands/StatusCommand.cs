@@ -35,6 +35,11 @@ public static class StatusCommand
                 void Row(string name, string value) => grid.AddRow(Markup.Escape(name), Markup.Escape(value));
                 Row("Workflow", $"{view.WorkflowId} (run {view.RunId})");
                 Row("Run status", view.RunStatus);
+                if (view.Attention is { } attention)
+                {
+                    Row("Attention", attention);
+                }
+
                 Row("Started", $"{view.StartedAt:u}" + (view.ClosedAt is { } closed ? $", closed {closed:u} ({(closed - view.StartedAt).TotalSeconds:0.0} s)" : ""));
                 if (!string.IsNullOrEmpty(view.Explanation))
                 {

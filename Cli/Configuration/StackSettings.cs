@@ -5,7 +5,7 @@ namespace LeadFlow.Cli.Configuration;
 
 /// <summary>
 /// Everything one local stack needs, resolved from <see cref="LocalRunOptions"/>, the shared service settings
-/// (<c>ConnectionStrings__Crm</c>, <c>Crm__ApiKey</c>, <c>Temporal__Namespace</c>, <c>Temporal__TaskQueue</c>, <c>Ingress__ApiKey</c>)
+/// (<c>ConnectionStrings__Crm</c>, <c>Crm__ApiKey</c>, <c>Crm__ReadApiKey</c>, <c>Temporal__Namespace</c>, <c>Temporal__TaskQueue</c>, <c>Ingress__ApiKey</c>)
 /// and the verb's defaults.
 /// </summary>
 public sealed record StackSettings
@@ -18,8 +18,11 @@ public sealed record StackSettings
     /// <summary><c>ConnectionStrings__Crm</c>: an existing PostgreSQL instead of the private one.</summary>
     public string? ConnectionString { get; init; }
 
-    /// <summary><c>Crm__ApiKey</c>; default the documented local key.</summary>
+    /// <summary><c>Crm__ApiKey</c>, the backend's write key (the worker's); default the documented local key.</summary>
     public string ApiKey { get; init; } = CrmOptions.LocalDefaultApiKey;
+
+    /// <summary><c>Crm__ReadApiKey</c>, the backend's read key (people and the CLI's verbs); default the documented local read key.</summary>
+    public string ReadApiKey { get; init; } = CrmOptions.LocalDefaultReadApiKey;
 
     /// <summary><c>Ingress__ApiKey</c>: when set, the intake (and the web form's requests) need it.</summary>
     public string? IntakeApiKey { get; init; }
@@ -62,6 +65,7 @@ public sealed record StackSettings
             Configuration = configuration,
             ConnectionString = NonEmpty(configuration.GetConnectionString("Crm")),
             ApiKey = NonEmpty(configuration["Crm:ApiKey"]) ?? CrmOptions.LocalDefaultApiKey,
+            ReadApiKey = NonEmpty(configuration["Crm:ReadApiKey"]) ?? CrmOptions.LocalDefaultReadApiKey,
             IntakeApiKey = NonEmpty(configuration["Ingress:ApiKey"]),
             Namespace = NonEmpty(configuration["Temporal:Namespace"]) ?? "default",
             TaskQueue = NonEmpty(configuration["Temporal:TaskQueue"]) ?? Workflows.LeadOnboardingWorkflow.DefaultTaskQueue,

@@ -105,7 +105,7 @@ public static class DemoChecks
             var shouldExist = progress.Lead.Expected == LeadOutcome.Completed;
             if (exists != shouldExist)
             {
-                misses.Add($"{progress.Lead.Label}: GET /clients/by-rut finds {(exists ? "a" : "no")} client, expected {(shouldExist ? "one" : "none (compensated)")}");
+                misses.Add($"{progress.Lead.Label}: POST /clients/by-rut finds {(exists ? "a" : "no")} client, expected {(shouldExist ? "one" : "none (compensated)")}");
             }
         }
 

@@ -76,7 +76,7 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
         }
 
         var after = await RowCounts.ReadAsync(stack.BackendServices, cancellationToken);
-        using var backend = BackendClient.For(stack.BackendUrl, settings.ApiKey);
+        using var backend = BackendClient.For(stack.BackendUrl, settings.ReadApiKey);
         var misses = progress.ToDictionary(p => p, p => DemoChecks.ForLead(p, faults));
         var problems = misses.Values.SelectMany(m => m).ToList();
         problems.AddRange(DemoChecks.ForRows(leads, before, after));

@@ -101,7 +101,10 @@ public sealed class LocalStack : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["ConnectionStrings:Crm"] = connectionString,
+                    // Local mode, explicitly: this stack runs on one developer machine, so the documented local keys are fine.
+                    ["Crm:LocalMode"] = "true",
                     ["Crm:ApiKey"] = Settings.ApiKey,
+                    ["Crm:ReadApiKey"] = Settings.ReadApiKey,
                     ["Crm:MigrateOnStart"] = "true",
                 });
                 UseLogs(builder.Logging);

@@ -9,8 +9,9 @@ using LeadFlow.Crm.Backend.LeadFailures;
 namespace LeadFlow.Cli.Http;
 
 /// <summary>
-/// The CRM backend as the CLI uses it: the lead failure log, the differences kept for review, rows by RUT, a lead's
-/// holds, and the compensation of a create by its Idempotency-Key.
+/// The CRM backend as the CLI uses it: the lead failure log, the differences kept for review, rows by RUT (the RUT in a
+/// body, never a URL), a lead's holds (all with the read key), and the compensation of a create by its Idempotency-Key
+/// (the write key).
 /// </summary>
 public sealed class BackendClient(HttpClient http) : IDisposable
 {
@@ -41,9 +42,16 @@ public sealed class BackendClient(HttpClient http) : IDisposable
     /// <exception cref="ServiceCallException">The backend refused (e.g. a RUT that is no RUT) or is unreachable.</exception>
     public async Task<LeadDifferencePage> GetDifferencesAsync(string? leadId, string? rut, int limit, CancellationToken cancellationToken)
     {
+        if (!string.IsNullOrEmpty(rut))
+        {
+            // A RUT never travels in a URL (proxies' access logs): POST /lead_differences/by-rut with it in the body.
+            var byRut = await SendAsync(HttpMethod.Post, "lead_differences/by-rut", JsonSerializer.Serialize(new { rut, limit }), cancellationToken) ?? "{}";
+            var page = JsonSerializer.Deserialize<LeadDifferencePage>(byRut, IntakeClient.Json) ?? new LeadDifferencePage([], null);
+            return string.IsNullOrEmpty(leadId) ? page : page with { Items = [.. page.Items.Where(d => d.LeadId == leadId)] };
+        }
+
         var query = $"lead_differences?limit={limit.ToString(CultureInfo.InvariantCulture)}"
-            + (string.IsNullOrEmpty(leadId) ? "" : $"&leadId={Uri.EscapeDataString(leadId)}")
-            + (string.IsNullOrEmpty(rut) ? "" : $"&rut={Uri.EscapeDataString(rut)}");
+            + (string.IsNullOrEmpty(leadId) ? "" : $"&leadId={Uri.EscapeDataString(leadId)}");
         var text = await GetAsync(query, cancellationToken) ?? "{}";
         return JsonSerializer.Deserialize<LeadDifferencePage>(text, IntakeClient.Json) ?? new LeadDifferencePage([], null);
     }
@@ -57,7 +65,7 @@ public sealed class BackendClient(HttpClient http) : IDisposable
         return JsonSerializer.Deserialize<List<HoldView>>(text, IntakeClient.Json) ?? [];
     }
 
-    /// <summary>Undoes the create made under <paramref name="idempotencyKey"/> (<c>POST /compensations</c>); every outcome is a 200.</summary>
+    /// <summary>Undoes the create made under <paramref name="idempotencyKey"/> (<c>POST /compensations</c>, a client with the write key); every outcome is a 200.</summary>
     /// <exception cref="ServiceCallException">The backend refused (409 <c>compensation.order</c>: undo newest first) or is unreachable.</exception>
     public async Task<CompensationAnswer> CompensateAsync(string idempotencyKey, CancellationToken cancellationToken)
     {
@@ -81,19 +89,29 @@ public sealed class BackendClient(HttpClient http) : IDisposable
         }
     }
 
-    /// <summary>Whether a row of <paramref name="table"/> (clients, partners, benefits) exists for the RUT.</summary>
+    /// <summary>Whether a row of <paramref name="table"/> (clients, partners, benefits) exists for the RUT: <c>POST /{table}/by-rut</c>, the RUT in the body.</summary>
+    /// <exception cref="ServiceCallException">The backend refused or is unreachable.</exception>
     public async Task<bool> ExistsByRutAsync(string table, string rut, CancellationToken cancellationToken) =>
-        await GetAsync($"{table}/by-rut/{Uri.EscapeDataString(rut)}", cancellationToken) is not null;
+        await SendAsync(HttpMethod.Post, $"{table}/by-rut", JsonSerializer.Serialize(new { rut }), cancellationToken) is not null;
 
     public void Dispose() => http.Dispose();
 
     /// <returns>Null on 404.</returns>
-    private async Task<string?> GetAsync(string relative, CancellationToken cancellationToken)
+    private Task<string?> GetAsync(string relative, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, relative, null, cancellationToken);
+
+    /// <returns>Null on 404.</returns>
+    private async Task<string?> SendAsync(HttpMethod method, string relative, string? json, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(new Uri(relative, UriKind.Relative), cancellationToken);
+            using var request = new HttpRequestMessage(method, new Uri(relative, UriKind.Relative));
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            response = await http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -110,8 +128,8 @@ public sealed class BackendClient(HttpClient http) : IDisposable
 
             return response.IsSuccessStatusCode
                 ? text
-                : throw new ServiceCallException($"The CRM backend answered {(int)response.StatusCode} to GET /{relative}: {IntakeClient.ProblemText(text)}" +
-                    (response.StatusCode == HttpStatusCode.Unauthorized ? " (--api-key, Crm__ApiKey)" : ""));
+                : throw new ServiceCallException($"The CRM backend answered {(int)response.StatusCode} to {method} /{relative}: {IntakeClient.ProblemText(text)}" +
+                    (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? " (--api-key, Crm__ReadApiKey: the backend's read key)" : ""));
         }
     }
 

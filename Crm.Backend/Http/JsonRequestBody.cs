@@ -65,6 +65,12 @@ public sealed class JsonRequestBody : IDisposable
                 return (null, CrmProblems.MalformedJson("the body is empty; send a JSON object"));
             }
 
+            // JSON strings are decoded lazily: invalid UTF-8 inside one would throw later, while a field is read (a 500).
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                return (null, CrmProblems.MalformedJson("the body is not valid UTF-8 text"));
+            }
+
             var body = new JsonRequestBody(buffer, length, JsonDocument.Parse(buffer.AsMemory(0, length)));
             buffer = null;
             return (body, null);

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using LeadFlow.Crm.Backend.Configuration;
 using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
 using LeadFlow.Crm.Backend.Holds;
@@ -6,6 +7,7 @@ using LeadFlow.Crm.Backend.Problems;
 using LeadFlow.Leads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace LeadFlow.Crm.Backend.Http;
@@ -16,7 +18,7 @@ public sealed record DeleteAnswer(long Id, bool Deleted, string Message);
 /// <summary>The lead runs that currently rely on a row (its active holds), oldest first.</summary>
 public sealed record RowHoldersView(string Entity, long Id, IReadOnlyList<RowHolder> Holders);
 
-/// <summary>The reads every row kind offers (by id, by any spelling of its RUT, its holders) and the plain delete by id.</summary>
+/// <summary>The reads every row kind offers (by id, by any spelling of its RUT sent in a body, its holders) and the plain delete by id.</summary>
 public static class RowEndpoints
 {
     public static RouteGroupBuilder MapRowReads<TRow, TView>(this RouteGroupBuilder group, HeldRowKind kind, Func<CrmDbContext, IQueryable<TRow>> rows, Expression<Func<TRow, TView>> toView)
@@ -31,18 +33,23 @@ public static class RowEndpoints
             .WithName($"Get{title}")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/by-rut/{rut}", async Task<Results<Ok<TView>, ProblemHttpResult>> (string rut, CrmDbContext db, CancellationToken cancellationToken) =>
+        // POST, not GET /by-rut/{rut}: the RUT is a national id and stays out of URLs (and so out of every access log).
+        group.MapPost(RutLookup.Pattern, async Task<Results<Ok<TView>, ProblemHttpResult>> (HttpRequest request, CrmDbContext db, IOptions<CrmOptions> options, CancellationToken cancellationToken) =>
             {
-                if (!Rut.TryNormalize(rut, out var normalized, out var error))
+                var (normalized, body, problem) = await RutLookup.ReadAsync(request, options.Value, cancellationToken);
+                if (problem is not null)
                 {
-                    return CrmProblems.Validation([error]);
+                    return problem;
                 }
 
+                body!.Dispose();
                 return await rows(db).AsNoTracking().Where(r => r.Rut == normalized).Select(toView).FirstOrDefaultAsync(cancellationToken) is { } view
                     ? TypedResults.Ok(view)
-                    : CrmProblems.NotFound($"A {entity} with RUT {PersonalData.MaskRut(normalized)}");
+                    : CrmProblems.NotFound($"A {entity} with RUT {PersonalData.MaskRut(normalized!)}");
             })
-            .WithName($"Get{title}ByRut")
+            .AcceptsRutLookup<RutLookupRequest>()
+            .WithName($"Find{title}ByRut")
+            .WithSummary($"Finds the {entity} of a RUT sent in the body ({{\"rut\": \"12.345.678-5\"}}, any spelling); read key.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -58,6 +58,16 @@ public static class CrmProblems
     public static ProblemHttpResult Unauthorized() =>
         Create(StatusCodes.Status401Unauthorized, "unauthorized", "Missing or wrong API key", [new FieldError("x-api-key", "apiKey.valid", "the x-api-key header must carry the backend's API key")]);
 
+    /// <summary>403: a valid key of the other scope (the write key reading, the read key writing).</summary>
+    public static ProblemHttpResult WrongScope(Auth.ApiScope required) =>
+        Create(
+            StatusCodes.Status403Forbidden,
+            "forbidden",
+            "This API key may not do this",
+            [new FieldError("x-api-key", "apiKey.scope", required == Auth.ApiScope.Read
+                ? "this needs the read key (Crm__ReadApiKey); the write key cannot read rows"
+                : "this needs the write key (Crm__ApiKey); the read key cannot change anything")]);
+
     public static ProblemHttpResult Unavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Not ready", [], detail);
 

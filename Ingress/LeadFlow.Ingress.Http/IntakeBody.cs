@@ -32,6 +32,13 @@ public static class IntakeBody
     public static (IReadOnlyList<IntakeEnvelope> Envelopes, IReadOnlyList<IntakeEntryError> Errors) Read(
         byte[] body, EnvelopeDefaults defaults, Func<int, string> newEventId)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            // Invalid UTF-8 inside a JSON string would only surface when the string is read (a 500): refused up front.
+            throw new MalformedEnvelopeException("body", "is not valid UTF-8 text");
+        }
+
         JsonDocument document;
         try
         {

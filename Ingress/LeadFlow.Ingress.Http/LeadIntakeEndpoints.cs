@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Status;
@@ -8,6 +6,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace LeadFlow.Ingress.Http;
+
+/// <summary>The web form's anti-forgery token and the header to send it in (its cookie is set with it).</summary>
+public sealed record FormToken(string Token, string HeaderName);
 
 /// <summary>The started (or duplicate) entries of a request and the refused ones.</summary>
 public sealed record IntakeAnswer(IReadOnlyList<StartOutcome> Entries, IReadOnlyList<IntakeEntryError> Errors);
@@ -30,16 +31,32 @@ public sealed record SnsIgnoredAnswer(bool Ignored, string SnsType, string Topic
 
 public static class LeadIntakeEndpoints
 {
+    /// <summary>The rate limiter policy of the web form's lead posts (<c>Ingress__FormPermitsPerMinute</c> per client).</summary>
+    public const string FormRateLimitPolicy = "web-form";
+
     /// <summary>
-    /// <c>POST /events</c> (envelope, PutEvents entries, a bare lead, or any of these inside an SNS notification; an
-    /// SNS subscription confirmation is answered 200 and ignored; any Content-Type) and <c>GET /leads/{leadId}</c>;
-    /// guarded by <c>x-api-key</c> (or the password of HTTP Basic authentication) when <c>Ingress__ApiKey</c> is set.
+    /// The machine routes, <c>POST /events</c> (envelope, PutEvents entries, a bare lead, or any of these inside an SNS
+    /// notification; an SNS subscription confirmation is answered 200 and ignored; JSON Content-Type, or SNS's own
+    /// <c>text/plain</c> with <c>x-amz-sns-message-type</c>) and <c>GET /leads/{leadId}</c>, guarded by <c>x-api-key</c>
+    /// or the password of HTTP Basic authentication (<c>Ingress__ApiKey</c>); and the web form's own routes, which never
+    /// need the key: <c>GET /form/token</c> (its anti-forgery token), <c>POST /form/events</c> (same origin, anti-forgery
+    /// token, JSON, rate-limited per client: 429 with <c>Retry-After</c>) and <c>GET /form/leads/{leadId}</c>.
     /// </summary>
     public static RouteGroupBuilder MapLeadIntake(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("").AddEndpointFilter(RequireApiKeyAsync).WithTags("Lead intake");
-        group.MapPost("/events", PostEventsAsync).DisableAntiforgery();
+        var group = endpoints.MapGroup("").AddEndpointFilter(IntakeGuards.RequireApiKeyAsync).WithTags("Lead intake");
+        group.MapPost("/events", PostEventsAsync).AddEndpointFilter(IntakeGuards.RequireJsonAsync).DisableAntiforgery();
         group.MapGet("/leads/{leadId}", GetLeadAsync);
+
+        var form = endpoints.MapGroup("/form").AddEndpointFilter(IntakeGuards.RequireSameOriginAsync).WithTags("Web form");
+        form.MapGet("/token", (HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+            TypedResults.Ok(new FormToken(antiforgery.GetAndStoreTokens(context).RequestToken!, IntakeGuards.AntiforgeryHeader)));
+        form.MapPost("/events", PostEventsAsync)
+            .AddEndpointFilter(IntakeGuards.RequireJsonAsync)
+            .AddEndpointFilter(IntakeGuards.RequireAntiforgeryTokenAsync)
+            .RequireRateLimiting(FormRateLimitPolicy)
+            .DisableAntiforgery();
+        form.MapGet("/leads/{leadId}", GetLeadAsync);
         return group;
     }
 
@@ -164,48 +181,6 @@ public static class LeadIntakeEndpoints
         }
 
         return buffer.ToArray();
-    }
-
-    private static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var expected = context.HttpContext.RequestServices.GetRequiredService<IOptions<IngressOptions>>().Value.ApiKey;
-        if (string.IsNullOrEmpty(expected))
-        {
-            return await next(context);
-        }
-
-        var request = context.HttpContext.Request;
-        var given = request.Headers["x-api-key"].FirstOrDefault() ?? BasicAuthPassword(request) ?? "";
-        var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-        return matches
-            ? await next(context)
-            : TypedResults.Problem("Send the intake's API key in the x-api-key header (or as the password of HTTP Basic authentication).", statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong API key");
-    }
-
-    /// <summary>
-    /// The password of <c>Authorization: Basic</c> (RFC 7617), any user name: how an SNS HTTPS subscription carries the
-    /// key, since SNS cannot send custom headers but sends the credentials of its endpoint URL
-    /// (<c>https://leadflow:&lt;key&gt;@intake.example.com/events</c>,
-    /// https://docs.aws.amazon.com/sns/latest/dg/sns-http-https-endpoint-as-subscriber.html).
-    /// </summary>
-    private static string? BasicAuthPassword(HttpRequest request)
-    {
-        const string scheme = "Basic ";
-        var authorization = request.Headers.Authorization.FirstOrDefault();
-        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var bytes = new byte[authorization.Length];
-        if (!Convert.TryFromBase64String(authorization[scheme.Length..].Trim(), bytes, out var written))
-        {
-            return null;
-        }
-
-        var credentials = Encoding.UTF8.GetString(bytes, 0, written);
-        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? null : credentials[(colon + 1)..];
     }
 
     private static ProblemHttpResult Problem(int status, string field, string detail) =>

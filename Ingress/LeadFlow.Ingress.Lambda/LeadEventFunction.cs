@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LeadFlow.Aws;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Temporal;
@@ -10,36 +11,53 @@ namespace LeadFlow.Ingress.Lambda;
 /// <summary>
 /// The EventBridge rule target on AWS Lambda (managed .NET runtime, Stream in / Stream out):
 /// handler <c>LeadFlow.Ingress.Lambda::LeadFlow.Ingress.Lambda.LeadEventFunction::HandleAsync</c>.
-/// It also takes the event of an SNS subscription (<c>{"Records":[{"EventSource":"aws:sns","Sns":{...}}]}</c>,
-/// https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html) or an SNS notification, unwrapping the envelope
-/// and keying the lead by its id; an SNS subscription confirmation is logged and ignored.
-/// It throws whenever the event was not started (Temporal unreachable, malformed envelope) so
+/// It starts each event's lead on the orchestrator <c>Ingress__Target</c> names: the Temporal workflow
+/// <c>lead-&lt;event id&gt;</c>, or the Step Functions execution named after the event id (<see cref="StepFunctionsLeadStarter"/>),
+/// so a redelivered event is a duplicate on both. It also takes the event of an SNS subscription
+/// (<c>{"Records":[{"EventSource":"aws:sns","Sns":{...}}]}</c>, https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html)
+/// or an SNS notification, unwrapping the envelope and keying the lead by its id; an SNS subscription confirmation is
+/// logged and ignored. It throws whenever the event was not started (orchestrator unreachable, malformed envelope) so
 /// Lambda's async retries and the rule's dead-letter queue keep the event.
 /// </summary>
 public sealed class LeadEventFunction
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly LeadWorkflowStarter _starter;
+    private readonly ILeadStarter _starter;
     private readonly ILogger _logger;
 
-    /// <summary>The runtime's constructor: configuration from environment variables (<c>Temporal__Address</c>, ...).</summary>
+    /// <summary>
+    /// The runtime's constructor: configuration from environment variables (<c>Ingress__Target</c>, <c>Temporal__Address</c>,
+    /// ...), secrets (<c>Temporal__ApiKeySecretArn</c>, ...) read from Secrets Manager or SSM with the function's role.
+    /// </summary>
     public LeadEventFunction()
-        : this(new ConfigurationBuilder().AddEnvironmentVariables().Build())
+        : this(SecretSettings.FromLambdaEnvironment(new ConfigurationBuilder().AddEnvironmentVariables().Build()))
     {
     }
 
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A <c>Temporal__*</c> setting is wrong (fails the Lambda's init, naming the variable).</exception>
-    public LeadEventFunction(IConfiguration configuration, ILoggerFactory? loggerFactory = null)
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">
+    /// A setting is wrong: <c>Ingress__*</c>, or <c>Temporal__*</c> with the Temporal target (fails the Lambda's init, naming the variable and the rule).
+    /// </exception>
+    public LeadEventFunction(IConfiguration configuration, ILoggerFactory? loggerFactory = null, HttpClient? http = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         // Lambda sends stdout to CloudWatch; one line per entry keeps entries whole.
         loggerFactory ??= LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-        var options = TemporalOptions.Bind(configuration);
-        _starter = new LeadWorkflowStarter(new TemporalClientSource(options, loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>());
+        var starter = LeadStarterOptions.Bind(configuration);
+        _starter = starter.Target switch
+        {
+            LeadStarterTarget.StepFunctions => new StepFunctionsLeadStarter(
+                new StepFunctionsHttpClient(
+                    new AwsJsonClient(http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, AwsCredentials.From(configuration)),
+                    starter.StepFunctions.Endpoint,
+                    starter.StepFunctions.Region!),
+                starter.StepFunctions,
+                loggerFactory.CreateLogger<StepFunctionsLeadStarter>()),
+            _ => new LeadWorkflowStarter(new TemporalClientSource(TemporalOptions.Bind(configuration), loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>()),
+        };
         _logger = loggerFactory.CreateLogger<LeadEventFunction>();
     }
 
-    public LeadEventFunction(LeadWorkflowStarter starter, ILogger<LeadEventFunction> logger)
+    public LeadEventFunction(ILeadStarter starter, ILogger<LeadEventFunction> logger)
     {
         _starter = starter;
         _logger = logger;
@@ -55,6 +73,7 @@ public sealed class LeadEventFunction
     /// </returns>
     /// <exception cref="MalformedEnvelopeException">Logged with the reason; the DLQ keeps the event.</exception>
     /// <exception cref="TemporalUnavailableException">Lambda retries, then the DLQ keeps the event.</exception>
+    /// <exception cref="OrchestratorUnavailableException">Step Functions did not take the start: Lambda retries, then the DLQ keeps the event.</exception>
     public async Task<Stream> InvokeAsync(Stream input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -78,6 +97,11 @@ public sealed class LeadEventFunction
         catch (TemporalUnavailableException e)
         {
             _logger.LogError(e, "Temporal unavailable; the event is left to Lambda's retries and the dead-letter queue");
+            throw;
+        }
+        catch (OrchestratorUnavailableException e)
+        {
+            _logger.LogError(e, "Step Functions did not take the start; the event is left to Lambda's retries and the dead-letter queue");
             throw;
         }
 

@@ -116,35 +116,38 @@ public static class AslDefinition
     private static JsonArray Retriers(StepDefinition step)
     {
         var policy = step.Retry;
-        JsonObject Backoff(IEnumerable<string> errors, StepRetryPolicy backoff) => new()
-        {
-            ["ErrorEquals"] = new JsonArray([.. errors.Select(e => (JsonNode)e)]),
-            ["IntervalSeconds"] = AslRetry.IntervalSeconds(backoff),
-            ["BackoffRate"] = backoff.BackoffCoefficient,
-            ["MaxDelaySeconds"] = AslRetry.MaxDelaySeconds(backoff),
-            ["MaxAttempts"] = AslRetry.MaxAttempts(backoff),
-        };
 
         if (step.Deterministic)
         {
             // Pure code: what the step throws it throws again (Temporal gives its local activity one attempt).
             // Only the Lambda service failing around it is worth another try.
-            return new JsonArray(Backoff(LambdaServiceErrors, policy));
+            return new JsonArray(Retrier(LambdaServiceErrors, policy));
         }
 
-        // Like Temporal, which retries whatever is not non-retryable: the named transient errors with the
-        // step's backoff, a throttling CRM from its own floor (a Retry cannot read Retry-After), then anything
-        // else (States.ALL must come last and alone).
+        // Like Temporal, which retries whatever is not non-retryable: refused credentials every 5 minutes (an operator
+        // fixes the key; Temporal waits the same through the failure's next retry delay), the named transient errors
+        // with the step's backoff, a throttling CRM from its own floor (a Retry cannot read Retry-After), then
+        // anything else (States.ALL must come last and alone).
         return new JsonArray(
             new JsonObject
             {
                 ["ErrorEquals"] = new JsonArray([.. policy.NonRetryableErrorTypes.Select(e => (JsonNode)e)]),
                 ["MaxAttempts"] = 0,
             },
-            Backoff([LeadErrorTypes.CrmUnavailable, .. HostTransientErrors], policy),
-            Backoff([LeadErrorTypes.CrmThrottled], policy.Throttled),
-            Backoff(["States.ALL"], policy));
+            Retrier([LeadErrorTypes.CrmUnauthorized], LeadOnboardingSteps.WaitingForCredentials(policy)),
+            Retrier([LeadErrorTypes.CrmUnavailable, .. HostTransientErrors], policy),
+            Retrier([LeadErrorTypes.CrmThrottled], policy.Throttled),
+            Retrier(["States.ALL"], policy));
     }
+
+    private static JsonObject Retrier(IEnumerable<string> errors, StepRetryPolicy policy) => new()
+    {
+        ["ErrorEquals"] = new JsonArray([.. errors.Select(e => (JsonNode)e)]),
+        ["IntervalSeconds"] = AslRetry.IntervalSeconds(policy),
+        ["BackoffRate"] = policy.BackoffCoefficient,
+        ["MaxDelaySeconds"] = AslRetry.MaxDelaySeconds(policy),
+        ["MaxAttempts"] = AslRetry.MaxAttempts(policy),
+    };
 
     private static JsonObject ParametersOf(StepDefinition step)
     {

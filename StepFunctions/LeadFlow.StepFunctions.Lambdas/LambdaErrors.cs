@@ -29,6 +29,7 @@ public abstract class StepLambdaError(StepFailure failure, Exception inner) : Ex
             LeadErrorTypes.CrmRejected => new CrmRejected(described, failure),
             LeadErrorTypes.CrmConflict => new CrmConflict(described, failure),
             LeadErrorTypes.CrmUnavailable => new CrmUnavailable(described, failure),
+            LeadErrorTypes.CrmUnauthorized => new CrmUnauthorized(described, failure),
             LeadErrorTypes.CrmThrottled => new CrmThrottled(described, failure),
             _ => null,
         };
@@ -46,6 +47,9 @@ public sealed class CrmConflict(StepFailure failure, Exception inner) : StepLamb
 
 /// <summary>5xx, timeout or refused connection. Retried with backoff by the state machine.</summary>
 public sealed class CrmUnavailable(StepFailure failure, Exception inner) : StepLambdaError(failure, inner);
+
+/// <summary>The CRM refuses our credentials (401/403). Retried every 5 minutes by the state machine while an operator fixes the key.</summary>
+public sealed class CrmUnauthorized(StepFailure failure, Exception inner) : StepLambdaError(failure, inner);
 
 /// <summary>
 /// The CRM asked to slow down (429, or 503 with <c>Retry-After</c>). Retried by its own Retry, from a floor of

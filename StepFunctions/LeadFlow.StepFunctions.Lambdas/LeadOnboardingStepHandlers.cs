@@ -24,10 +24,12 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
 
     /// <summary>
     /// The runtime's constructor, once per Lambda instance: configuration from environment variables
-    /// (<c>Crm__BaseUrl</c>, <c>Crm__ApiKey</c>, <c>Crm__Timeout</c>, <c>LeadEvents__Source</c>, ...).
+    /// (<c>Crm__BaseUrl</c>, <c>Crm__Timeout</c>, <c>LeadEvents__Source</c>, ...), the CRM key read at start from the secret
+    /// store (<c>Crm__ApiKeySecretArn</c>), never from an environment variable anyone with <c>lambda:GetFunctionConfiguration</c> reads.
     /// </summary>
+    /// <exception cref="Aws.SecretSettingException">A secret could not be read (fails the Lambda's init, naming the setting and the ARN).</exception>
     public LeadOnboardingStepHandlers()
-        : this(new ConfigurationBuilder().AddEnvironmentVariables().Build())
+        : this(Aws.SecretSettings.FromLambdaEnvironment(new ConfigurationBuilder().AddEnvironmentVariables().Build()))
     {
     }
 
@@ -117,7 +119,16 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         }
         catch (LeadStepException failure) when (StepLambdaError.From(step, failure) is { } named)
         {
-            LogStepFailed(step, named.ErrorType, failure.Retryable, failure.Message);
+            if (failure is CrmUnauthorizedException)
+            {
+                // An operator must act: critical, with the fix in the message; the state machine retries every 5 minutes.
+                LogCredentialsRefused(step, failure.Message);
+            }
+            else
+            {
+                LogStepFailed(step, named.ErrorType, failure.Retryable, failure.Message);
+            }
+
             throw named;
         }
 
@@ -126,6 +137,9 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         output.Position = 0;
         return output;
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "CrmUnauthorized: {Step} is waiting: {Reason}")]
+    private partial void LogCredentialsRefused(string step, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Step} failed with {ErrorType} (retryable {Retryable}): {Reason}")]
     private partial void LogStepFailed(string step, string errorType, bool retryable, string reason);

@@ -124,6 +124,7 @@ public sealed class BackendBenchmark : IBenchmark
             {
                 builder.Configuration["ConnectionStrings:Crm"] = connectionString;
                 builder.Configuration["Crm:ApiKey"] = BenchmarkApiKey;
+                builder.Configuration["Crm:ReadApiKey"] = BenchmarkApiKey + "-read";
                 builder.Configuration["Logging:LogLevel:Default"] = nameof(LogLevel.Warning);
             });
         await app.StartAsync();

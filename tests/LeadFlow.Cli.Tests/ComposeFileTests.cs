@@ -25,7 +25,80 @@ public sealed partial class ComposeFileTests(StackFixture stack)
     [Fact]
     public void Compose_BuildsEveryServiceHost()
     {
-        Assert.Equal(["crm-backend", "intake", "sqs-poller", "worker"], ((IEnumerable<object[]>)BuiltServices).Select(s => (string)s[0]).Order());
+        Assert.Equal(["crm-backend", "crm-migrate", "intake", "sqs-poller", "worker"], ((IEnumerable<object[]>)BuiltServices).Select(s => (string)s[0]).Order());
+    }
+
+    [Fact]
+    public void Database_PublishesNoPort_AndNothingIsPublishedBeyondLoopback()
+    {
+        Assert.False(Service("postgresql").Children.ContainsKey("ports"), "PostgreSQL must not be published: only the services on the compose network reach it");
+        Assert.False(Service("temporal").Children.ContainsKey("ports"), "Temporal's frontend has no authentication here: do not publish it");
+        foreach (var (name, node) in Services.Value.Children.Select(s => (s.Key.ToString(), (YamlMappingNode)s.Value)))
+        {
+            foreach (var mapping in node.Children.TryGetValue("ports", out var ports) ? ((YamlSequenceNode)ports).Select(p => p.ToString()) : [])
+            {
+                Assert.True(mapping.StartsWith("127.0.0.1:", StringComparison.Ordinal), $"{name} publishes {mapping} on every interface; bind it to 127.0.0.1");
+            }
+        }
+    }
+
+    [Fact]
+    public void Secrets_HaveNoDefaults_AndTheIntakeHasItsKey()
+    {
+        var text = File.ReadAllText(RepositoryRoot.Combine("docker-compose.yml"));
+        foreach (Match variable in Regex.Matches(text, @"\$\{(?<name>[A-Z_]*(PASSWORD|API_KEY)[A-Z_]*)(?<rest>[^}]*)\}"))
+        {
+            Assert.StartsWith(":?", variable.Groups["rest"].Value, StringComparison.Ordinal);
+        }
+
+        Assert.StartsWith("${INGRESS_API_KEY:?", Environment("intake")["Ingress__ApiKey"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Crm_RunsAsARoleThatCannotChangeTheSchema_MigratedByAOneShotJobAsTheOwner()
+    {
+        var backend = Environment("crm-backend");
+        var migrate = Environment("crm-migrate");
+        Assert.Contains("Username=crm_app;", backend["ConnectionStrings__Crm"], StringComparison.Ordinal);
+        Assert.Equal("false", backend["Crm__MigrateOnStart"]);
+        Assert.Contains("Username=crm_owner;", migrate["ConnectionStrings__Crm"], StringComparison.Ordinal);
+        Assert.Equal([Crm.Backend.Data.MigrateCommand.Name], ((YamlSequenceNode)Service("crm-migrate")["command"]).Select(c => c.ToString()));
+        Assert.Equal("service_completed_successfully", ((YamlMappingNode)((YamlMappingNode)Service("crm-backend")["depends_on"])["crm-migrate"])["condition"].ToString());
+        Assert.Equal("temporal", Environment("temporal")["POSTGRES_USER"]);
+        Assert.Equal("postgres", Environment("postgresql")["POSTGRES_USER"]);
+
+        var roles = File.ReadAllText(RepositoryRoot.Combine("deploy", "postgres", "init-roles.sh"));
+        Assert.Contains("GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO crm_app", roles, StringComparison.Ordinal);
+        Assert.Contains("REVOKE CREATE ON SCHEMA public FROM PUBLIC", roles, StringComparison.Ordinal);
+        Assert.DoesNotContain("CREATE ON SCHEMA public TO crm_app", roles, StringComparison.Ordinal);
+        var mounted = ((YamlSequenceNode)Service("postgresql")["volumes"]).Select(v => v.ToString()).Single(v => v.Contains("init-roles.sh", StringComparison.Ordinal));
+        Assert.True(File.Exists(RepositoryRoot.Combine(mounted.Split(':')[0].TrimStart('.', '/').Split('/'))), mounted);
+    }
+
+    [Fact]
+    public void Temporal_IsPinned_WithASchemaJob_AndAnExplicitRetention()
+    {
+        foreach (var name in new[] { "temporal", "temporal-schema", "temporal-namespace", "temporal-ui" })
+        {
+            var image = Service(name)["image"].ToString();
+            Assert.Matches(@":\d+\.\d+\.\d+", image);
+        }
+
+        Assert.Equal("service_completed_successfully", ((YamlMappingNode)((YamlMappingNode)Service("temporal")["depends_on"])["temporal-schema"])["condition"].ToString());
+        Assert.Contains("setup-schema", string.Join(' ', ((YamlSequenceNode)Service("temporal-schema")["command"]).Select(c => c.ToString())), StringComparison.Ordinal);
+        Assert.Contains("--retention", string.Join(' ', ((YamlSequenceNode)Service("temporal-namespace")["command"]).Select(c => c.ToString())), StringComparison.Ordinal);
+        Assert.DoesNotContain("auto-setup", File.ReadAllText(RepositoryRoot.Combine("docker-compose.yml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryService_HasARestartPolicy_OneShotJobsNever()
+    {
+        string[] oneShot = ["temporal-schema", "temporal-namespace", "crm-migrate"];
+        foreach (var (name, node) in Services.Value.Children.Select(s => (s.Key.ToString(), (YamlMappingNode)s.Value)))
+        {
+            Assert.True(node.Children.TryGetValue("restart", out var restart), $"{name} has no restart policy");
+            Assert.Equal(oneShot.Contains(name) ? "no" : "unless-stopped", restart.ToString());
+        }
     }
 
     [Theory]

@@ -55,14 +55,14 @@ public sealed partial class SagaVerbTests(StackFixture stack, ITestOutputHelper 
         Assert.Contains("Dry run: nothing was changed", dryRun.Output, StringComparison.Ordinal);
         var order = new[] { "CreateBenefit", "CreatePartner", "CreateClient" }.Select(step => dryRun.Output.IndexOf($"{stopped}:{step}", StringComparison.Ordinal)).ToList();
         Assert.True(order.All(i => i >= 0) && order.SequenceEqual(order.Order()), "the plan lists the run's keys newest first");
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await backend.GetAsync(new Uri($"partners/by-rut/{rut}", UriKind.Relative))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await ByRutAsync("partners", rut));
 
-        var executed = await RunAsync(["compensate", leadId, "--execute", .. stack.BackendOptions]);
+        var executed = await RunAsync(["compensate", leadId, "--execute", "--write-key", stack.Stack.Settings.ApiKey, .. stack.BackendOptions]);
         Assert.Equal(0, executed.ExitCode);
         Assert.Contains($"{stopped}:CreateBenefit: nothing-to-undo", executed.Output, StringComparison.Ordinal);
         Assert.Contains($"{stopped}:CreatePartner: deleted", executed.Output, StringComparison.Ordinal);
         Assert.Contains($"{stopped}:CreateClient: deleted", executed.Output, StringComparison.Ordinal);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await backend.GetAsync(new Uri($"clients/by-rut/{rut}", UriKind.Relative))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, await ByRutAsync("clients", rut));
 
         var again = await RunAsync(["compensate", leadId, .. stack.BackendOptions]);
         Assert.Equal(0, again.ExitCode);
@@ -79,14 +79,14 @@ public sealed partial class SagaVerbTests(StackFixture stack, ITestOutputHelper 
         await PostAsync(backend, "create_client", $"{leadId}:run-a:CreateClient", client);
         await PostAsync(backend, "create_client", $"{leadId}:run-b:CreateClient", client);
 
-        var ambiguous = await RunAsync(["compensate", leadId, "--execute", .. stack.BackendOptions]);
+        var ambiguous = await RunAsync(["compensate", leadId, "--execute", "--write-key", stack.Stack.Settings.ApiKey, .. stack.BackendOptions]);
 
         Assert.Equal(1, ambiguous.ExitCode);
         Assert.Contains("Pick the stopped run with --run", ambiguous.Output, StringComparison.Ordinal);
         Assert.Contains("run-a", ambiguous.Output, StringComparison.Ordinal);
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await backend.GetAsync(new Uri($"clients/by-rut/{rut}", UriKind.Relative))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await ByRutAsync("clients", rut));
 
-        var one = await RunAsync(["compensate", leadId, "--run", "run-b", "--execute", .. stack.BackendOptions]);
+        var one = await RunAsync(["compensate", leadId, "--run", "run-b", "--execute", "--write-key", stack.Stack.Settings.ApiKey, .. stack.BackendOptions]);
         Assert.Equal(0, one.ExitCode);
         Assert.Contains($"{leadId}:run-b:CreateClient: kept", one.Output, StringComparison.Ordinal);
         Assert.Contains($"{leadId} (run run-a) relies on it", one.Output, StringComparison.Ordinal);
@@ -97,6 +97,15 @@ public sealed partial class SagaVerbTests(StackFixture stack, ITestOutputHelper 
         var http = new HttpClient { BaseAddress = stack.Stack.BackendUrl };
         http.DefaultRequestHeaders.Add("x-api-key", stack.Stack.Settings.ApiKey);
         return http;
+    }
+
+    /// <summary>The status of <c>POST /{table}/by-rut</c> with the read key (a RUT travels in the body, never in a URL).</summary>
+    private async Task<System.Net.HttpStatusCode> ByRutAsync(string table, string rut)
+    {
+        using var http = new HttpClient { BaseAddress = stack.Stack.BackendUrl };
+        http.DefaultRequestHeaders.Add("x-api-key", stack.Stack.Settings.ReadApiKey);
+        using var response = await http.PostAsync(new Uri($"{table}/by-rut", UriKind.Relative), JsonContent.Create(new { rut }));
+        return response.StatusCode;
     }
 
     private static async Task PostAsync(HttpClient backend, string path, string key, object body)

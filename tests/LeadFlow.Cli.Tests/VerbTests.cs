@@ -91,7 +91,7 @@ public sealed partial class VerbTests(StackFixture stack, ITestOutputHelper outp
         var failures = await RunAsync(["failures", "--backend", stack.Stack.BackendUrl.ToString(), "--api-key", "wrong"]);
 
         Assert.Equal(3, failures.ExitCode);
-        Assert.Contains("Crm__ApiKey", failures.Output, StringComparison.Ordinal);
+        Assert.Contains("Crm__ReadApiKey", failures.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,6 +48,10 @@ public static class Api
 
     public static Task<Answer> ReadAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Get, path);
 
+    /// <summary>The row of a RUT in <paramref name="table"/> (clients, partners, benefits): <c>POST /{table}/by-rut</c>, the RUT in the body.</summary>
+    public static Task<Answer> FindByRutAsync(this HttpClient client, string table, string rut) =>
+        client.PostJsonAsync($"/{table}/by-rut", new { rut });
+
     /// <summary>The compensation of the create made under <paramref name="idempotencyKey"/>.</summary>
     public static Task<Answer> UndoAsync(this HttpClient client, string idempotencyKey) =>
         client.PostJsonAsync("/compensations", new { idempotencyKey });

@@ -1,4 +1,5 @@
 using System.Net;
+using LeadFlow.Crm.Backend.Auth;
 using LeadFlow.TestSupport;
 using Microsoft.Extensions.Logging;
 
@@ -62,5 +63,67 @@ public sealed class AuthTests(PostgresFixture database) : IClassFixture<Postgres
         Assert.DoesNotContain(rut, logs, StringComparison.Ordinal);
         Assert.DoesNotContain("very.private", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("1234 5678", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteKey_CannotRead_AndReadKey_CannotWrite()
+    {
+        using var writer = host.CreateClient(host.ApiKey);
+        using var reader = host.CreateClient(host.ReadApiKey);
+        var rut = Ruts.Next();
+        var id = (await writer.PostJsonAsync("/create_client", Api.Client(rut))).Id();
+
+        var readWithWriteKey = await writer.ReadAsync($"/clients/{id}");
+        var lookupWithWriteKey = await writer.FindByRutAsync("clients", rut);
+        var createWithReadKey = await reader.PostJsonAsync("/create_client", Api.Client(Ruts.Next()));
+        var deleteWithReadKey = await reader.RemoveAsync($"/clients/{id}");
+        var failureWithReadKey = await reader.PostJsonAsync("/lead_failures", new { leadId = "lead-x", step = "CreateClient", reason = "r" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, readWithWriteKey.Status);
+        Assert.Contains(("x-api-key", "apiKey.scope"), readWithWriteKey.Rules);
+        Assert.Equal(HttpStatusCode.Forbidden, lookupWithWriteKey.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, createWithReadKey.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, deleteWithReadKey.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, failureWithReadKey.Status);
+        Assert.Equal(HttpStatusCode.OK, (await reader.ReadAsync($"/clients/{id}")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await reader.FindByRutAsync("clients", rut)).Status);
+    }
+
+    [Fact]
+    public async Task ScopePath_SaysWhichKeyIsHeld()
+    {
+        using var writer = host.CreateClient(host.ApiKey);
+        using var reader = host.CreateClient(host.ReadApiKey);
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+
+        Assert.Equal("write", (await writer.ReadAsync(ApiScopes.ScopePath)).Json.GetProperty("scope").GetString());
+        Assert.Equal("read", (await reader.ReadAsync(ApiScopes.ScopePath)).Json.GetProperty("scope").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.ReadAsync(ApiScopes.ScopePath)).Status);
+    }
+
+    [Fact]
+    public async Task NoRut_InAnyLogLine_EvenWhenACallerPutsItInTheUrl()
+    {
+        var rut = Ruts.Next();
+        var dotted = Ruts.Dotted(rut);
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var writer = host.CreateClient(host.ApiKey);
+        using var reader = host.CreateClient(host.ReadApiKey);
+        await reader.PostJsonAsync("/create_client", Api.Client(rut));
+        await writer.PostJsonAsync("/create_client", Api.Client(rut));
+
+        // An old client's URL with the RUT in it, refused for its key (401), for its scope (403), and unknown (404).
+        await anonymous.ReadAsync($"/clients/by-rut/{dotted}");
+        await writer.ReadAsync($"/clients/by-rut/{rut}");
+        await reader.ReadAsync($"/clients/by-rut/{rut}");
+        await reader.ReadAsync($"/lead_differences?rut={rut}");
+        await reader.FindByRutAsync("clients", dotted);
+        await reader.FindByRutAsync("partners", rut);
+
+        var logs = host.Logs.AllText;
+        Assert.Contains("/clients/by-rut/*", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(rut, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(dotted, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(rut.Replace("-", "", StringComparison.Ordinal)[..8], logs, StringComparison.Ordinal);
     }
 }

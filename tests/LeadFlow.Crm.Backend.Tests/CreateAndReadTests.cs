@@ -35,14 +35,14 @@ public sealed class CreateAndReadTests(CrmBackendFixture backend) : IClassFixtur
         Assert.Equal("Alice", client.GetProperty("name").GetString());
         Assert.Equal("acooper@example.com", client.GetProperty("mail").GetString());
 
-        var partnerView = (await http.ReadAsync($"/partners/by-rut/{Ruts.Dotted(rut).ToLowerInvariant()}")).Json;
+        var partnerView = (await http.FindByRutAsync("partners", Ruts.Dotted(rut).ToLowerInvariant())).Json;
         Assert.Equal(partner.Json.GetProperty("id").GetInt64(), partnerView.GetProperty("id").GetInt64());
         Assert.Equal(clientId, partnerView.GetProperty("clientId").GetInt64());
         Assert.Equal("ESTACION_CENTRAL", partnerView.GetProperty("store").GetString());
 
         var benefitView = (await http.ReadAsync($"/benefits/{benefit.Json.GetProperty("id").GetInt64()}")).Json;
         Assert.True(benefitView.GetProperty("wantsBenefit").GetBoolean());
-        Assert.Equal(rut, (await http.ReadAsync($"/clients/by-rut/{rut.Replace("-", "", StringComparison.Ordinal)}")).Json.GetProperty("rut").GetString());
+        Assert.Equal(rut, (await http.FindByRutAsync("clients", rut.Replace("-", "", StringComparison.Ordinal))).Json.GetProperty("rut").GetString());
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class CreateAndReadTests(CrmBackendFixture backend) : IClassFixtur
         var answer = await http.PostJsonAsync("/create_client", Api.Client(rut, phone: 56954545454));
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
-        Assert.Equal("56954545454", (await http.ReadAsync($"/clients/by-rut/{rut}")).Json.GetProperty("phone").GetString());
+        Assert.Equal("56954545454", (await http.FindByRutAsync("clients", rut)).Json.GetProperty("phone").GetString());
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class CreateAndReadTests(CrmBackendFixture backend) : IClassFixtur
         var answer = await http.PostJsonAsync("/create_partner", new { rut, branch = "MAIPU" });
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
-        Assert.Equal("MAIPU", (await http.ReadAsync($"/partners/by-rut/{rut}")).Json.GetProperty("store").GetString());
+        Assert.Equal("MAIPU", (await http.FindByRutAsync("partners", rut)).Json.GetProperty("store").GetString());
     }
 
     [Theory]
@@ -107,7 +107,7 @@ public sealed class CreateAndReadTests(CrmBackendFixture backend) : IClassFixtur
         var partner = await http.PostJsonAsync("/create_partner", new { rut = second, store = text.Length > 20 ? text[..20] : text });
         Assert.Equal(HttpStatusCode.OK, partner.Status);
 
-        var view = (await http.ReadAsync($"/clients/by-rut/{second}")).Json;
+        var view = (await http.FindByRutAsync("clients", second)).Json;
         Assert.Equal(text, view.GetProperty("name").GetString());
         Assert.Equal(text, view.GetProperty("lastname").GetString());
         Assert.Equal(HttpStatusCode.OK, (await http.ReadAsync($"/clients/{id}")).Status);
@@ -117,7 +117,7 @@ public sealed class CreateAndReadTests(CrmBackendFixture backend) : IClassFixtur
     public async Task UnknownIdOrRut_Is404Problem()
     {
         var byId = await http.ReadAsync("/clients/987654321");
-        var byRut = await http.ReadAsync($"/partners/by-rut/{Ruts.Next()}");
+        var byRut = await http.FindByRutAsync("partners", Ruts.Next());
 
         Assert.Equal(HttpStatusCode.NotFound, byId.Status);
         Assert.Equal("application/problem+json", byId.MediaType);
@@ -127,7 +127,7 @@ public sealed class CreateAndReadTests(CrmBackendFixture backend) : IClassFixtur
     [Fact]
     public async Task ReadByInvalidRut_Is400NamingTheRule()
     {
-        var answer = await http.ReadAsync($"/clients/by-rut/{Ruts.WithWrongCheckDigit(Ruts.Next())}");
+        var answer = await http.FindByRutAsync("clients", Ruts.WithWrongCheckDigit(Ruts.Next()));
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Contains(("rut", "rut.checkDigit"), answer.Rules);

@@ -56,8 +56,8 @@ public sealed class HealthAndHostingTests(CrmBackendFixture backend) : IClassFix
         var first = await http.PostJsonAsync("/create_client", Api.Client(rut));
         var second = await http.PostJsonAsync("/create_client", Api.Client(rut));
         var third = await http.PostJsonAsync("/create_client", Api.Client(rut));
-        host.Faults.FailAlways("/clients/by-rut/" + rut, 500);
-        var read = await http.ReadAsync("/clients/by-rut/" + rut);
+        host.Faults.FailAlways("/clients/by-rut", 500);
+        var read = await http.FindByRutAsync("clients", rut);
         host.Faults.Clear();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, first.Status);
@@ -66,7 +66,7 @@ public sealed class HealthAndHostingTests(CrmBackendFixture backend) : IClassFix
         Assert.Equal(HttpStatusCode.OK, third.Status);
         Assert.Equal(HttpStatusCode.InternalServerError, read.Status);
         Assert.Equal(2, host.Faults.InjectedCount("/create_client"));
-        Assert.Equal(HttpStatusCode.OK, (await http.ReadAsync("/clients/by-rut/" + rut)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await http.FindByRutAsync("clients", rut)).Status);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class LeadDifferenceTests(CrmBackendFixture backend) : IClassFixtu
         Assert.False(again.Created());
         Assert.Equal(["mail", "phone"], again.DifferingFields());
         Assert.Contains("recorded for review", again.Json.GetProperty("description").GetString(), StringComparison.Ordinal);
-        var stored = (await http.ReadAsync($"/clients/by-rut/{rut}")).Json;
+        var stored = (await http.FindByRutAsync("clients", rut)).Json;
         Assert.Equal("ana.perez@example.com", stored.GetProperty("mail").GetString());
         Assert.Equal("+56 9 1111 2222", stored.GetProperty("phone").GetString());
 
@@ -74,7 +74,7 @@ public sealed class LeadDifferenceTests(CrmBackendFixture backend) : IClassFixtu
         var again = await http.PostJsonAsync("/create_client", Api.Client(Ruts.Dotted(rut), mail: "ACooper@Example.com", phone: 56954545454), LeadRunKeys.New("e2").Key(LeadRunKeys.Client));
 
         Assert.Empty(again.DifferingFields());
-        Assert.Empty((await http.ReadAsync($"/lead_differences?rut={rut}")).Json.GetProperty("items").EnumerateArray());
+        Assert.Empty((await http.PostJsonAsync("/lead_differences/by-rut", new { rut })).Json.GetProperty("items").EnumerateArray());
     }
 
     [Fact]
@@ -90,10 +90,10 @@ public sealed class LeadDifferenceTests(CrmBackendFixture backend) : IClassFixtu
 
         Assert.Equal(["store"], partner.DifferingFields());
         Assert.Equal(["wantsBenefit"], benefit.DifferingFields());
-        var items = (await http.ReadAsync($"/lead_differences?rut={Ruts.Dotted(rut)}")).Json.GetProperty("items").EnumerateArray().ToList();
+        var items = (await http.PostJsonAsync("/lead_differences/by-rut", new { rut = Ruts.Dotted(rut) })).Json.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal([("benefit", "wantsBenefit", "true", "false"), ("partner", "store", "CENTRO", "MAIPU")], items.Select(i => (i.GetProperty("entity").GetString(), i.GetProperty("field").GetString(), i.GetProperty("storedValue").GetString(), i.GetProperty("submittedValue").GetString())));
         Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("leadId").ValueKind));
-        Assert.Equal("CENTRO", (await http.ReadAsync($"/partners/by-rut/{rut}")).Json.GetProperty("store").GetString());
+        Assert.Equal("CENTRO", (await http.FindByRutAsync("partners", rut)).Json.GetProperty("store").GetString());
     }
 
     [Fact]
@@ -120,8 +120,8 @@ public sealed class LeadDifferenceTests(CrmBackendFixture backend) : IClassFixtu
             await http.PostJsonAsync("/create_client", Api.Client(rut, mail: mail));
         }
 
-        var first = (await http.ReadAsync($"/lead_differences?rut={rut}&limit=2")).Json;
-        var second = (await http.ReadAsync($"/lead_differences?rut={rut}&limit=2&before={first.GetProperty("nextBefore").GetInt64()}")).Json;
+        var first = (await http.PostJsonAsync("/lead_differences/by-rut", new { rut, limit = 2 })).Json;
+        var second = (await http.PostJsonAsync("/lead_differences/by-rut", new { rut, limit = 2, before = first.GetProperty("nextBefore").GetInt64() })).Json;
 
         Assert.Equal(["three@example.com", "two@example.com"], first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("submittedValue").GetString()));
         Assert.Equal("one@example.com", Assert.Single(second.GetProperty("items").EnumerateArray()).GetProperty("submittedValue").GetString());
@@ -129,14 +129,23 @@ public sealed class LeadDifferenceTests(CrmBackendFixture backend) : IClassFixtu
     }
 
     [Theory]
-    [InlineData("/lead_differences?rut=1-2", "rut", "rut.checkDigit")]
     [InlineData("/lead_differences?limit=0", "limit", "range")]
+    [InlineData("/lead_differences?rut=11111111-1", "rut", "rut.notInUrl")]
     public async Task BadFilter_Is400(string path, string field, string rule)
     {
         var answer = await http.ReadAsync(path);
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Contains((field, rule), answer.Rules);
+    }
+
+    [Fact]
+    public async Task BadRutInTheLookupBody_Is400()
+    {
+        var answer = await http.PostJsonAsync("/lead_differences/by-rut", new { rut = "1-2" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains(("rut", "rut.checkDigit"), answer.Rules);
     }
 
     [Theory]

@@ -55,7 +55,7 @@ public sealed class UndoByKeyTests(CrmBackendFixture backend) : IClassFixture<Cr
         Assert.Equal(HttpStatusCode.Conflict, late.Status);
         Assert.Contains(("Idempotency-Key", "idempotencyKey.compensated"), late.Rules);
         Assert.Contains("compensated", late.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.ReadAsync($"/clients/by-rut/{rut}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.FindByRutAsync("clients", rut)).Status);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class UndoByKeyTests(CrmBackendFixture backend) : IClassFixture<Cr
 
         Assert.Equal(HttpStatusCode.Conflict, retried.Status);
         Assert.Contains(("Idempotency-Key", "idempotencyKey.compensated"), retried.Rules);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.ReadAsync($"/clients/by-rut/{rut}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.FindByRutAsync("clients", rut)).Status);
     }
 
     [Fact]

@@ -135,7 +135,7 @@ public sealed class ValidationTests(CrmBackendFixture backend) : IClassFixture<C
         var answer = await http.PostJsonAsync("/create_client", Api.Client(typed, mail: mail));
 
         Assert.True(answer.Status == HttpStatusCode.OK, $"{answer.Status}: {answer.Text}");
-        var stored = (await http.ReadAsync($"/clients/by-rut/{rut}")).Json;
+        var stored = (await http.FindByRutAsync("clients", rut)).Json;
         Assert.Equal(rut, stored.GetProperty("rut").GetString());
         Assert.Equal(mail, stored.GetProperty("mail").GetString());
     }
@@ -146,6 +146,6 @@ public sealed class ValidationTests(CrmBackendFixture backend) : IClassFixture<C
         var rut = Ruts.Next();
         await http.PostJsonAsync("/create_client", Api.Client(rut, mail: "nope"));
 
-        Assert.Equal(HttpStatusCode.NotFound, (await http.ReadAsync($"/clients/by-rut/{rut}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.FindByRutAsync("clients", rut)).Status);
     }
 }

@@ -5,6 +5,7 @@ using LeadFlow.Ingress.Redrive;
 using LeadFlow.Ingress.Status;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Workflows;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Exceptions;
@@ -20,7 +21,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         using var http = flow.Ingress.CreateClient();
         var eventId = TestEvents.NewEventId();
 
-        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Json(eventId)));
+        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         await ResultAsync(LeadWorkflowIds.ForEvent(eventId));
 
@@ -42,7 +43,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         var lead = TestEvents.Lead();
         lead["rut"] = "11111111-2";
 
-        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Envelope(eventId, lead).ToJsonString()));
+        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Envelope(eventId, lead).ToJsonString()));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         await Assert.ThrowsAsync<WorkflowFailedException>(() => ResultAsync(LeadWorkflowIds.ForEvent(eventId)));
 
@@ -67,7 +68,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         try
         {
             using var http = flow.Ingress.CreateClient();
-            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Json(eventId)));
+            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
             await Assert.ThrowsAsync<WorkflowFailedException>(() => ResultAsync(workflowId));
         }
         finally
@@ -102,6 +103,52 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
     }
 
     [Fact]
+    public async Task RefusedCredentials_TheLeadWaits_AndItsStatusSaysWhyAndWhatToFix()
+    {
+        var eventId = TestEvents.NewEventId();
+        var workflowId = LeadWorkflowIds.ForEvent(eventId);
+        flow.Backend.Faults.FailAlways("/create_client", 401);
+        try
+        {
+            using var http = flow.Ingress.CreateClient();
+            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+            JsonElement status = default;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline)
+            {
+                status = await http.GetFromJsonAsync<JsonElement>(new Uri($"leads/{eventId}", UriKind.Relative));
+                if (status.TryGetProperty("attention", out var attention) && attention.ValueKind == JsonValueKind.String)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            Assert.Equal("Running", status.GetProperty("runStatus").GetString());
+            var said = status.GetProperty("attention").GetString()!;
+            Assert.StartsWith("CRM refuses our credentials: CreateClient waits", said, StringComparison.Ordinal);
+            Assert.Contains("Crm__ApiKey", said, StringComparison.Ordinal);
+
+            // The alert: one Critical line per refused attempt, naming the lead, the step and the fix.
+            Assert.Contains(flow.WorkerLogs.Entries, e => e.Level == LogLevel.Critical
+                && e.Message.Contains(workflowId, StringComparison.Ordinal)
+                && e.Message.Contains("CreateClient", StringComparison.Ordinal)
+                && e.Message.Contains("CRM refuses our credentials", StringComparison.Ordinal)
+                && e.Message.Contains("Crm__ApiKey", StringComparison.Ordinal));
+            var pending = (await flow.Temporal.Client.GetWorkflowHandle(workflowId).DescribeAsync()).Status;
+            Assert.Equal(WorkflowExecutionStatus.Running, pending);
+        }
+        finally
+        {
+            flow.Backend.Faults.Clear();
+            await flow.Temporal.Client.GetWorkflowHandle(workflowId).TerminateAsync("test over");
+        }
+    }
+
+    [Fact]
     public async Task ARetryingStep_IsExplainedWithItsAttemptAndLastFailure_WhileTheQueryStillAnswers()
     {
         using var http = flow.Ingress.CreateClient();
@@ -109,7 +156,7 @@ public sealed class FullFlowTests(FullFlowFixture flow) : IClassFixture<FullFlow
         flow.Backend.Faults.FailNext("/create_partner", 3, 503);
         try
         {
-            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), new StringContent(TestEvents.Json(eventId)));
+            using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Json(eventId)));
 
             JsonElement status = default;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -21,7 +21,7 @@ public sealed class HttpIntakeTests
         using var http = host.CreateClient();
         var eventId = TestEvents.NewEventId();
 
-        var (status, body) = await PostAsync(http, TestEvents.Json(eventId), contentType: null);
+        var (status, body) = await PostAsync(http, TestEvents.Json(eventId), "application/cloudevents+json");
 
         Assert.Equal(HttpStatusCode.Accepted, status);
         var entry = body.GetProperty("entries").EnumerateArray().Single();
@@ -39,7 +39,7 @@ public sealed class HttpIntakeTests
         var json = TestEvents.Json();
 
         await PostAsync(http, json);
-        var (status, body) = await PostAsync(http, json, "text/plain");
+        var (status, body) = await PostAsync(http, json, "application/json; charset=utf-8");
 
         Assert.Equal(HttpStatusCode.Accepted, status);
         Assert.Equal("Duplicate", body.GetProperty("entries")[0].GetProperty("status").GetString());
@@ -240,8 +240,8 @@ public sealed class HttpIntakeTests
         var messageId = Guid.NewGuid().ToString();
         var notification = TestEvents.SnsNotification(TestEvents.Lead().ToJsonString(), messageId).ToJsonString();
 
-        var (_, first) = await PostAsync(http, notification, "text/plain");
-        var (_, again) = await PostAsync(http, notification, "text/plain");
+        var (_, first) = await PostAsSnsAsync(http, notification, "Notification");
+        var (_, again) = await PostAsSnsAsync(http, notification, "Notification");
 
         Assert.Equal(LeadWorkflowIds.ForEvent($"sns-{messageId}"), first.GetProperty("entries")[0].GetProperty("workflowId").GetString());
         Assert.Equal("Duplicate", again.GetProperty("entries")[0].GetProperty("status").GetString());
@@ -257,7 +257,7 @@ public sealed class HttpIntakeTests
         using var http = host.CreateClient();
         var confirmation = TestEvents.SnsConfirmation(type);
 
-        var (status, body) = await PostAsync(http, confirmation.ToJsonString(), "text/plain; charset=UTF-8");
+        var (status, body) = await PostAsSnsAsync(http, confirmation.ToJsonString(), type);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(body.GetProperty("ignored").GetBoolean());
@@ -276,8 +276,8 @@ public sealed class HttpIntakeTests
         await using var host = await IngressHost.StartAsync(temporal.ClientSource());
         using var http = host.CreateClient();
 
-        var (status, problem) = await PostAsync(http, TestEvents.SnsNotification("{\"id\":\"x\",\"source\":\"crm.leads\"}").ToJsonString(), "text/plain");
-        var (noMessage, _) = await PostAsync(http, new JsonObject { ["Type"] = "Notification", ["MessageId"] = "m1", ["TopicArn"] = TestEvents.TopicArn }.ToJsonString(), "text/plain");
+        var (status, problem) = await PostAsSnsAsync(http, TestEvents.SnsNotification("{\"id\":\"x\",\"source\":\"crm.leads\"}").ToJsonString(), "Notification");
+        var (noMessage, _) = await PostAsSnsAsync(http, new JsonObject { ["Type"] = "Notification", ["MessageId"] = "m1", ["TopicArn"] = TestEvents.TopicArn }.ToJsonString(), "Notification");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("detail", problem.GetProperty("field").GetString());
@@ -292,9 +292,9 @@ public sealed class HttpIntakeTests
         using var http = host.CreateClient();
 
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("leadflow:wrong")));
-        var (wrong, _) = await PostAsync(http, TestEvents.SnsNotification(TestEvents.Json()).ToJsonString(), "text/plain");
+        var (wrong, _) = await PostAsSnsAsync(http, TestEvents.SnsNotification(TestEvents.Json()).ToJsonString(), "Notification");
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("leadflow:s3cret")));
-        var (right, _) = await PostAsync(http, TestEvents.SnsNotification(TestEvents.Json()).ToJsonString(), "text/plain");
+        var (right, _) = await PostAsSnsAsync(http, TestEvents.SnsNotification(TestEvents.Json()).ToJsonString(), "Notification");
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrong);
         Assert.Equal(HttpStatusCode.Accepted, right);
@@ -311,6 +311,20 @@ public sealed class HttpIntakeTests
         }
 
         using var response = await http.PostAsync(new Uri("events", UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>
+    /// As SNS posts to an HTTP/S subscription: <c>text/plain; charset=UTF-8</c> with its <c>x-amz-sns-message-type</c>
+    /// header (https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html).
+    /// </summary>
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsSnsAsync(HttpClient http, string body, string messageType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("events", UriKind.Relative)) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("text/plain; charset=UTF-8");
+        request.Headers.Add("x-amz-sns-message-type", messageType);
+        using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }

@@ -1,3 +1,4 @@
+using LeadFlow.Aws;
 using LeadFlow.Ingress.Publishing;
 using LeadFlow.Ingress.Tests.Support;
 

@@ -23,7 +23,7 @@ public sealed class GeneratedDefinitionTests
         var definition = AslDefinition.Build();
         var createClient = AslDocument.State(definition, "CreateClient");
 
-        Assert.Equal(AslRetry.MaxAttempts(Steps.LeadOnboardingSteps.DefaultRetry), createClient["Retry"]![1]!["MaxAttempts"]!.GetValue<int>());
+        Assert.Equal(AslRetry.MaxAttempts(Steps.LeadOnboardingSteps.DefaultRetry), createClient["Retry"]![2]!["MaxAttempts"]!.GetValue<int>());
         Assert.Equal("$.error.CreateClient", createClient["Catch"]![0]!["ResultPath"]!.GetValue<string>());
         Assert.Contains(Steps.IdempotencyKeys.Form, createClient["Comment"]!.GetValue<string>(), StringComparison.Ordinal);
     }

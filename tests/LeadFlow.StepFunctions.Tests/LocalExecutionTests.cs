@@ -81,6 +81,8 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
     {
         var rut = TestEvents.NewRut();
         var envelope = TestEvents.Envelope(rut);
+        // The class shares one backend: count only this test's faults, whatever order the tests run in.
+        var injectedBefore = backend.Host.Faults.InjectedCount("/create_client");
         backend.Host.Faults.FailNext("/create_client", 2, 503);
         backend.Host.Faults.FailNext("/create_partner", 2, 503);
 
@@ -90,7 +92,7 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreateClient));
         Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreatePartner));
         Assert.Equal(0, run.RetriesOf(LeadOnboardingSteps.CreateBenefit));
-        Assert.Equal(2, backend.Host.Faults.InjectedCount("/create_client"));
+        Assert.Equal(injectedBefore + 2, backend.Host.Faults.InjectedCount("/create_client"));
         Assert.Equal(1, await crm.RowsAsync("clients", rut));
         Assert.Equal(1, await crm.RowsAsync("partners", rut));
         Assert.Equal(1, await crm.RowsAsync("benefits", rut));
@@ -111,6 +113,26 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         Assert.All(run.RetriersOf(LeadOnboardingSteps.CreatePartner), retrier => Assert.Equal([LeadErrorTypes.CrmThrottled], retrier));
         Assert.Equal(injectedBefore + 2, backend.Host.Faults.InjectedCount("/create_partner"));
         Assert.Equal(1, await crm.RowsAsync("partners", rut));
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task RefusedCredentials_AreRetriedByTheirOwnRetrier_AndTheLeadGoesOnOnceTheKeyIsFixed(int status)
+    {
+        var rut = TestEvents.NewRut();
+        var envelope = TestEvents.Envelope(rut);
+        var injectedBefore = backend.Host.Faults.InjectedCount("/create_client");
+        backend.Host.Faults.FailNext("/create_client", 2, status);
+
+        var run = await machine.RunAsync(TestEvents.ExecutionInput(envelope), TestEvents.LeadIdOf(envelope));
+
+        // Not the transient retrier's backoff and not a failure: CrmUnauthorized's own retrier (every 5 minutes when deployed).
+        Assert.True(run.Status == "SUCCEEDED", run.ToString());
+        Assert.Equal(2, run.RetriesOf(LeadOnboardingSteps.CreateClient));
+        Assert.All(run.RetriersOf(LeadOnboardingSteps.CreateClient), retrier => Assert.Equal([LeadErrorTypes.CrmUnauthorized], retrier));
+        Assert.Equal(injectedBefore + 2, backend.Host.Faults.InjectedCount("/create_client"));
+        Assert.Equal(1, await crm.RowsAsync("clients", rut));
     }
 
     /// <summary>Execution inputs whose event is no lead event: each ends at once, rejected and recorded, ReceiveLead never retried.</summary>

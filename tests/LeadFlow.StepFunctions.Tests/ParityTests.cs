@@ -64,10 +64,20 @@ public sealed class ParityTests
             Assert.Equal(policy.NonRetryableErrorTypes.Order(), AslDocument.Strings(never[0]["ErrorEquals"]).Order());
             Assert.Same(never[0], retriers[0]);
 
+            // Refused credentials wait for an operator: every 5 minutes over the same window, as the Temporal activity's
+            // next retry delay does; the retrier comes right after the non-retryable one, before the catch-alls.
+            var credentials = retriers[1];
+            var waiting = LeadOnboardingSteps.WaitingForCredentials(policy);
+            Assert.Equal([LeadErrorTypes.CrmUnauthorized], AslDocument.Strings(credentials["ErrorEquals"]));
+            Assert.Equal((int)LeadOnboardingSteps.CredentialsRetryInterval.TotalSeconds, credentials["IntervalSeconds"]!.GetValue<int>());
+            Assert.Equal(1.0, credentials["BackoffRate"]!.GetValue<double>());
+            Assert.Equal(AslRetry.MaxAttempts(waiting), credentials["MaxAttempts"]!.GetValue<int>());
+            Assert.Equal(policy.RetryWindow, TimeSpan.FromSeconds(AslRetry.MaxAttempts(waiting) * (double)AslRetry.IntervalSeconds(waiting)));
+
             // Retried with the workflow's backoff over its window: the named transient errors, and (like
             // Temporal, which retries whatever is not non-retryable) anything else, States.ALL last; a throttling
             // CRM by its own retrier, from the floor the step list gives (Temporal waits the answer's Retry-After).
-            var retried = retriers.Skip(1).ToList();
+            var retried = retriers.Skip(2).ToList();
             Assert.NotEmpty(retried);
             foreach (var retrier in retried)
             {
@@ -86,6 +96,7 @@ public sealed class ParityTests
             Assert.Equal(["States.ALL"], AslDocument.Strings(retried[^1]["ErrorEquals"]));
             Assert.Empty(retriedErrors.Intersect(policy.NonRetryableErrorTypes));
             Assert.Single(retried, r => AslDocument.Strings(r["ErrorEquals"]).SequenceEqual([LeadErrorTypes.CrmThrottled]));
+            Assert.DoesNotContain(LeadErrorTypes.CrmUnauthorized, retriedErrors);
         }
     }
 

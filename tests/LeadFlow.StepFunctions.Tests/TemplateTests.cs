@@ -63,24 +63,11 @@ public sealed class TemplateTests
             Assert.EndsWith($"::{typeof(LeadOnboardingStepHandlers).FullName}::{LeadOnboardingStateMachine.HandlerMethodOf(step.Name)}", ValueOf(Child(properties, "Handler")));
             Assert.Equal((int)step.StartToCloseTimeout.TotalSeconds, int.Parse(ValueOf(Child(properties, "Timeout"))!, System.Globalization.CultureInfo.InvariantCulture));
 
+            // Every CRM setting, the key as the ARN of its secret (read at start), never the key itself.
             var variables = ((YamlMappingNode)Child(Child(properties, "Environment"), "Variables")!).Children.Keys.Select(k => ValueOf(k)!).ToHashSet();
-            Assert.Subset(variables, typeof(CrmOptions).GetProperties().Select(p => $"{CrmOptions.Section}__{p.Name}").ToHashSet());
+            Assert.Subset(variables, typeof(CrmOptions).GetProperties().Select(p => $"{CrmOptions.Section}__{p.Name}{(p.Name == nameof(CrmOptions.ApiKey) ? "SecretArn" : "")}").ToHashSet());
+            Assert.DoesNotContain($"{CrmOptions.Section}__{nameof(CrmOptions.ApiKey)}", variables);
         }
-    }
-
-    [Fact]
-    public void Rule_StartsTheStateMachine_WithTheEnvelopeWhereTheDefinitionReadsIt()
-    {
-        var (machineName, _) = Assert.Single(template.ResourcesOfType("AWS::StepFunctions::StateMachine"));
-        var (rule, target) = template.ResourcesOfType("AWS::Events::Rule")
-            .SelectMany(r => ((YamlSequenceNode)Child(r.Properties, "Targets")!).Children.Select(t => (Rule: r.Properties, Target: t)))
-            .Single(r => ValueOf(Child(r.Target, "Arn")) == machineName && Tag(Child(r.Target, "Arn")!) == "!Ref");
-        var inputTemplate = ValueOf(Child(Child(target, "InputTransformer"), "InputTemplate"))!;
-
-        Assert.Equal("LeadBus", ValueOf(Child(rule, "EventBusName")));
-        Assert.Equal("LeadOnboardingRuleRole", ValueOf(Child(target, "RoleArn"))!.Split('.')[0]);
-        Assert.Equal("""{"event": <aws.events.event.json>}""", inputTemplate);
-        Assert.Equal("$.event", LeadOnboardingStateMachine.EventPath);
     }
 
     [Fact]
@@ -99,10 +86,12 @@ public sealed class TemplateTests
         Assert.Equal("false", ValueOf(Child(logging, "IncludeExecutionData")));
         Assert.Equal("ERROR", ValueOf(Child(logging, "Level")));
 
-        // The state machine's role (and the rule's, which starts executions) may use that key, for this state machine only.
-        foreach (var role in new[] { ValueOf(Child(machine, "RoleArn"))!.Split('.')[0], "LeadOnboardingRuleRole" })
+        // The state machine's role and the ingress Lambda (which starts executions) may use that key, for this state machine only.
+        var role = ValueOf(Child(machine, "RoleArn"))!.Split('.')[0];
+        var roleStatements = Child(Child(((YamlSequenceNode)Child(Child(template.Resources[role], "Properties"), "Policies")!).Children[0], "PolicyDocument"), "Statement");
+        var ingressStatements = Child(((YamlSequenceNode)Child(Child(template.Resources["LeadEventFunction"], "Properties"), "Policies")!).Children[0], "Statement");
+        foreach (var statements in new[] { ((YamlSequenceNode)roleStatements!).Children, ((YamlSequenceNode)ingressStatements!).Children })
         {
-            var statements = ((YamlSequenceNode)Child(Child(((YamlSequenceNode)Child(Child(template.Resources[role], "Properties"), "Policies")!).Children[0], "PolicyDocument"), "Statement")!).Children;
             var kms = Assert.Single(statements, st => ValueOf(Child(st, "Resource")) == $"{key}.Arn");
             Assert.Contains("kms:GenerateDataKey", ((YamlSequenceNode)Child(kms, "Action")!).Children.Select(a => ValueOf(a)));
             Assert.NotNull(Child(Child(Child(kms, "Condition"), "StringEquals"), "kms:EncryptionContext:aws:states:stateMachineArn"));

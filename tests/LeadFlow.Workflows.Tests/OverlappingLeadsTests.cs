@@ -71,7 +71,7 @@ public sealed class OverlappingLeadsTests(LeadFlowFixture flow) : IClassFixture<
 
         var secondStatus = await e2.QueryAsync(workflow => workflow.GetStatus());
         Assert.Equal(["mail", "phone"], secondStatus.Records[0].DifferingFields);
-        var differences = (await flow.Crm.Api.GetLeadDifferencesAsync(leadId: e2.Id)).Items;
+        var differences = (await flow.Crm.ReadApi.GetLeadDifferencesAsync(leadId: e2.Id)).Items;
         Assert.Equal(["phone", "mail"], differences.Select(d => d.Field));
         Assert.All(differences, d => Assert.Equal(DateTimeOffset.Parse("2026-01-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture), d.EventTime));
 
@@ -95,9 +95,9 @@ public sealed class OverlappingLeadsTests(LeadFlowFixture flow) : IClassFixture<
         await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync().WaitAsync(Patience));
 
         Assert.Equal(earlier.BenefitId, (await flow.Crm.FindBenefitAsync(rut))?.Id);
-        var holds = await flow.Crm.Api.GetHoldsAsync(handle.Id);
+        var holds = await flow.Crm.ReadApi.GetHoldsAsync(handle.Id);
         Assert.Equal(2, holds.Count);
         Assert.All(holds, h => Assert.NotNull(h.ReleasedAt));
-        Assert.Equal(3, (await flow.Crm.Api.GetHoldsAsync(earlier.LeadId)).Count(h => h.ReleasedAt is null));
+        Assert.Equal(3, (await flow.Crm.ReadApi.GetHoldsAsync(earlier.LeadId)).Count(h => h.ReleasedAt is null));
     }
 }

@@ -27,6 +27,24 @@ public sealed class WorkerConfigurationTests
         Assert.Contains(variable, invalid.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00:30", "CreateClient")]
+    [InlineData("00:00:15", "RecordFailure")]
+    public async Task CrmTimeout_LongerThanTheStepItLivesIn_StopsStartUp_NamingBothAndTheRule(string timeout, string step)
+    {
+        using var host = BuildWorker(new() { ["Crm:Timeout"] = timeout }, new LogCapture());
+
+        var invalid = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"Crm__Timeout ({timeout})", invalid.Message, StringComparison.Ordinal);
+        Assert.Contains($"{step}'s", invalid.Message, StringComparison.Ordinal);
+        Assert.Contains("StartToCloseTimeout", invalid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultCrmTimeout_FitsEveryStep() =>
+        Assert.Empty(LeadFlow.Steps.Crm.CrmTimeouts.Problems(new LeadFlow.Steps.Crm.CrmOptions().Timeout));
+
     [Fact]
     public async Task UnreachableTemporal_IsLoggedNamingTheAddress_AndRetried()
     {

@@ -31,9 +31,11 @@ public static class CrmErrorMapping
 
         return response.StatusCode switch
         {
-            // A wrong key is the worker's misconfiguration, not the lead's fault: leads wait for a fixed key.
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
-                new CrmTransientException($"{message} (check Crm__ApiKey)", status),
+            // A wrong key is an operator's fix, not the lead's fault and not an outage: its own error type, so it alerts,
+            // shows in the lead's status, and the lead waits for the fixed key (LeadOnboardingSteps.CredentialsRetryInterval).
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new CrmUnauthorizedException(
+                string.Create(CultureInfo.InvariantCulture, $"{CrmUnauthorizedException.Headline} ({status}): {message}. Fix: set Crm__ApiKey (worker) or the secret the Lambdas read (Crm__ApiKeySecretArn) to the backend's write key; leads retry every {LeadOnboardingSteps.CredentialsRetryInterval.TotalMinutes:0} minutes until it is fixed"),
+                status),
             HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable when RetryAfter(response, DateTimeOffset.UtcNow) is { } wait =>
                 new CrmTransientException(string.Create(CultureInfo.InvariantCulture, $"{message} (asked to retry after {wait.TotalSeconds:0.###} s)"), status, retryAfter: wait),
             HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests => new CrmTransientException(message, status),

@@ -9,6 +9,8 @@ namespace LeadFlow.Steps.Crm;
 [JsonSerializable(typeof(CreatePartnerRequest))]
 [JsonSerializable(typeof(CreateBenefitRequest))]
 [JsonSerializable(typeof(CrmWriteAnswer))]
+[JsonSerializable(typeof(CrmKeyScope))]
+[JsonSerializable(typeof(RutLookupRequest))]
 [JsonSerializable(typeof(LeadFailureRequest))]
 [JsonSerializable(typeof(LeadFailurePage))]
 [JsonSerializable(typeof(ClientRecord))]

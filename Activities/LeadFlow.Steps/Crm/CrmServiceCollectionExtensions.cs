@@ -9,7 +9,7 @@ public static class CrmServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ICrmApi"/> from the <c>Crm</c> section (<c>Crm__BaseUrl</c>, <c>Crm__ApiKey</c>, <c>Crm__Timeout</c>),
-    /// validated at start-up. HTTP timeouts only: there is deliberately no retry handler, since
+    /// validated at start-up, the timeout against the steps' timeouts too (<see cref="CrmTimeouts"/>). HTTP timeouts only: there is deliberately no retry handler, since
     /// retries belong to the orchestrator, and two retry layers multiply into a storm.
     /// </summary>
     public static IServiceCollection AddCrmApi(this IServiceCollection services, IConfiguration configuration)
@@ -21,6 +21,8 @@ public static class CrmServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), "Crm__ApiKey is required: the CRM backend's API key (sent as header x-api-key)")
             .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(10), "Crm__Timeout must be between 00:00:00.001 and 00:10:00, e.g. 00:00:10")
             .ValidateOnStart();
+        // Cross-checked with the step timeouts it lives inside, with one message per step it does not fit.
+        services.AddSingleton<IValidateOptions<CrmOptions>, CrmTimeoutValidator>();
 
         services.AddTransient<CrmApiKeyHandler>();
         var settings = new RefitSettings
@@ -38,4 +40,13 @@ public static class CrmServiceCollectionExtensions
             .AddHttpMessageHandler<CrmApiKeyHandler>();
         return services;
     }
+}
+
+/// <summary>Refuses a <c>Crm__Timeout</c> that does not fit the step timeouts (<see cref="CrmTimeouts"/>).</summary>
+internal sealed class CrmTimeoutValidator : IValidateOptions<CrmOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CrmOptions options) =>
+        options.Timeout > TimeSpan.Zero && CrmTimeouts.Problems(options.Timeout) is { Count: > 0 } problems
+            ? ValidateOptionsResult.Fail(problems)
+            : ValidateOptionsResult.Success;
 }

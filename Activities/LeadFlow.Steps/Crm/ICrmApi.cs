@@ -33,9 +33,12 @@ public interface ICrmApi
     [Get("/holds")]
     Task<IReadOnlyList<HoldRecord>> GetHoldsAsync(string leadId, string? runId = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Values leads brought that differ from the stored rows (kept for review), newest first; filter by lead and/or RUT.</summary>
+    /// <summary>
+    /// Values leads brought that differ from the stored rows (kept for review), newest first; filter by lead. Read key. By
+    /// RUT it is <c>POST /lead_differences/by-rut</c> (the RUT in the body: a RUT never travels in a URL).
+    /// </summary>
     [Get("/lead_differences")]
-    Task<LeadDifferencePage> GetLeadDifferencesAsync(string? leadId = null, string? rut = null, int? limit = null, long? before = null, CancellationToken cancellationToken = default);
+    Task<LeadDifferencePage> GetLeadDifferencesAsync(string? leadId = null, int? limit = null, long? before = null, CancellationToken cancellationToken = default);
 
     [Post("/lead_failures")]
     Task<CrmWriteAnswer> RecordLeadFailureAsync([Body] LeadFailureRequest request, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken cancellationToken = default);
@@ -47,18 +50,25 @@ public interface ICrmApi
     [Get("/clients/{id}")]
     Task<ClientRecord> GetClientAsync(long id, CancellationToken cancellationToken = default);
 
-    [Get("/clients/by-rut/{rut}")]
-    Task<ClientRecord> GetClientByRutAsync(string rut, CancellationToken cancellationToken = default);
+    /// <summary>The client of a RUT (any spelling), sent in the body: a RUT never travels in a URL. Read key.</summary>
+    [Post("/clients/by-rut")]
+    Task<ClientRecord> FindClientByRutAsync([Body] RutLookupRequest request, CancellationToken cancellationToken = default);
 
     [Get("/partners/{id}")]
     Task<PartnerRecord> GetPartnerAsync(long id, CancellationToken cancellationToken = default);
 
-    [Get("/partners/by-rut/{rut}")]
-    Task<PartnerRecord> GetPartnerByRutAsync(string rut, CancellationToken cancellationToken = default);
+    /// <summary>The partner of a RUT (any spelling), sent in the body: a RUT never travels in a URL. Read key.</summary>
+    [Post("/partners/by-rut")]
+    Task<PartnerRecord> FindPartnerByRutAsync([Body] RutLookupRequest request, CancellationToken cancellationToken = default);
 
     [Get("/benefits/{id}")]
     Task<BenefitRecord> GetBenefitAsync(long id, CancellationToken cancellationToken = default);
 
-    [Get("/benefits/by-rut/{rut}")]
-    Task<BenefitRecord> GetBenefitByRutAsync(string rut, CancellationToken cancellationToken = default);
+    /// <summary>The benefit of a RUT (any spelling), sent in the body: a RUT never travels in a URL. Read key.</summary>
+    [Post("/benefits/by-rut")]
+    Task<BenefitRecord> FindBenefitByRutAsync([Body] RutLookupRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Which scope the configured key has (<c>read</c> or <c>write</c>); reads no row, so the worker can check its key at start-up.</summary>
+    [Get("/auth/scope")]
+    Task<CrmKeyScope> GetKeyScopeAsync(CancellationToken cancellationToken = default);
 }

@@ -36,6 +36,7 @@ public abstract record BusDelivery
             throw new MalformedEnvelopeException("envelope", $"is {utf8.Length} bytes, over the {MaxDeliveryBytes} byte limit of one delivery", tooLarge: true);
         }
 
+        RequireUtf8(utf8);
         return SnsMessage.TryRead(utf8) is { } sns ? FromSns(sns) : new Lead(EventEnvelopeReader.Read(utf8), null);
     }
 
@@ -66,12 +67,25 @@ public abstract record BusDelivery
     /// <exception cref="MalformedEnvelopeException">A record or the payload is not a delivery.</exception>
     public static IReadOnlyList<BusDelivery> ReadLambdaPayload(ReadOnlySpan<byte> utf8)
     {
+        RequireUtf8(utf8);
         if (utf8.Length <= MaxDeliveryBytes && utf8.IndexOf("\"aws:sns\""u8) >= 0 && SnsRecords(utf8) is { } records)
         {
             return [.. records.Select(FromSns)];
         }
 
         return [Read(utf8)];
+    }
+
+    /// <summary>
+    /// JSON strings are decoded lazily: invalid UTF-8 inside one would surface as an InvalidOperationException while the
+    /// SNS fields are read (found by the property tests). Refused up front as the malformed delivery it is.
+    /// </summary>
+    private static void RequireUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            throw new MalformedEnvelopeException("envelope", "is not valid UTF-8 text");
+        }
     }
 
     private static List<SnsMessage>? SnsRecords(ReadOnlySpan<byte> utf8)

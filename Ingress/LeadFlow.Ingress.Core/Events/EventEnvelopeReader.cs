@@ -26,6 +26,13 @@ public static class EventEnvelopeReader
             throw new MalformedEnvelopeException("envelope", $"is {utf8.Length} bytes, over the {MaxEnvelopeBytes} byte EventBridge limit", tooLarge: true);
         }
 
+        // JSON strings are decoded lazily: invalid UTF-8 inside one would surface later as an InvalidOperationException
+        // (an intake's 500). Found by the property tests; refused here as the malformed envelope it is.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            throw new MalformedEnvelopeException("envelope", "is not valid UTF-8 text");
+        }
+
         var bytes = utf8.ToArray();
         using var document = Parse(bytes);
         var root = document.RootElement;

@@ -57,12 +57,13 @@ public sealed record SnsMessage(string Type, string MessageId, string TopicArn, 
         return new SnsMessage(type, messageId, topicArn, message, Text(root, "Token"));
     }
 
-    /// <summary>Reads UTF-8 JSON as an SNS message; null when it is not one (or not JSON: the envelope reader says why).</summary>
+    /// <summary>Reads UTF-8 JSON as an SNS message; null when it is not one (or not JSON, or not valid UTF-8: the envelope reader says why).</summary>
     /// <exception cref="MalformedEnvelopeException">An SNS notification without its message as a string.</exception>
     public static SnsMessage? TryRead(ReadOnlySpan<byte> utf8)
     {
         // Cheap first look: every SNS message names its topic; an envelope or a lead never does.
-        if (utf8.IndexOf("\"TopicArn\""u8) < 0)
+        // Invalid UTF-8 inside a JSON string would only throw when the field is read.
+        if (utf8.IndexOf("\"TopicArn\""u8) < 0 || !System.Text.Unicode.Utf8.IsValid(utf8))
         {
             return null;
         }

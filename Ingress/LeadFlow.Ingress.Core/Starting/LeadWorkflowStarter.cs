@@ -25,7 +25,7 @@ namespace LeadFlow.Ingress.Starting;
 /// a running duplicate is returned as it is (conflict policy UseExisting), a closed one is not
 /// re-run (reuse policy RejectDuplicate; redrive is the deliberate way to re-run a failed lead).
 /// </summary>
-public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<LeadWorkflowStarter>? logger = null)
+public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<LeadWorkflowStarter>? logger = null) : ILeadStarter
 {
     /// <summary>Memo key holding <see cref="LeadEvent.ContentSha256"/> of the delivery that started the run.</summary>
     public const string ContentHashMemoKey = "contentSha256";
@@ -53,38 +53,8 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
         StartAsync(BusDelivery.Read(delivery.Span), cancellationToken);
 
     /// <inheritdoc cref="StartDeliveryAsync"/>
-    public async Task<DeliveryOutcome> StartAsync(BusDelivery delivery, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(delivery);
-        switch (delivery)
-        {
-            case BusDelivery.Lead lead:
-                return new DeliveryOutcome(await StartAsync(lead.Event, cancellationToken), null);
-            case BusDelivery.SnsControl { Message: var control }:
-                LogIgnored(control);
-                return new DeliveryOutcome(null, control);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(delivery), delivery, "unknown delivery");
-        }
-    }
-
-    /// <summary>
-    /// The one log line of an SNS message that is not a lead. A subscription waits for a person to confirm it: the
-    /// line says how, since this project never visits the SubscribeURL itself.
-    /// </summary>
-    private void LogIgnored(SnsMessage control)
-    {
-        if (control.Type == SnsMessage.SubscriptionConfirmationType)
-        {
-            _logger.LogWarning(
-                "Ignored an SNS {Type} from topic {TopicArn} (message {MessageId}): not a lead. To receive leads from this topic, confirm the subscription: aws sns confirm-subscription --topic-arn {SubscriptionTopicArn} --token {Token}",
-                control.Type, control.TopicArn, control.MessageId, control.TopicArn, control.Token ?? "<token>");
-        }
-        else
-        {
-            _logger.LogInformation("Ignored an SNS {Type} from topic {TopicArn} (message {MessageId}): not a lead", control.Type, control.TopicArn, control.MessageId);
-        }
-    }
+    public Task<DeliveryOutcome> StartAsync(BusDelivery delivery, CancellationToken cancellationToken = default) =>
+        BusDeliveries.StartAsync(this, delivery, _logger, cancellationToken);
 
     /// <exception cref="TemporalUnavailableException">Nothing was started; keep the event.</exception>
     public async Task<StartOutcome> StartAsync(LeadEvent leadEvent, CancellationToken cancellationToken = default)

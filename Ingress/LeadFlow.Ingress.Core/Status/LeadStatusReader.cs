@@ -21,6 +21,7 @@ namespace LeadFlow.Ingress.Status;
 /// <param name="Explanation">What the Temporal server knows about the run without a worker, in one line (<see cref="RunExplanation.Text"/>).</param>
 /// <param name="WorkerPolling">A worker polled the lead's workflow task queue recently; null when the server would not say.</param>
 /// <param name="LeadSource"><c>query</c>, <c>history</c> or <c>none</c>: where <paramref name="Lead"/> came from.</param>
+/// <param name="Attention">What a person must do for the lead to go on (<see cref="LeadAttention"/>), e.g. "CRM refuses our credentials: ..."; null when nothing.</param>
 public sealed record LeadStatusView(
     string WorkflowId,
     string RunId,
@@ -31,7 +32,8 @@ public sealed record LeadStatusView(
     string? LeadUnavailable,
     string Explanation = "",
     bool? WorkerPolling = null,
-    string LeadSource = "none");
+    string LeadSource = "none",
+    string? Attention = null);
 
 /// <summary>
 /// Reads a lead's status in about a second whether or not a worker runs. From what the server knows without a worker:
@@ -111,7 +113,8 @@ public sealed class LeadStatusReader(TemporalClientSource temporal, IOptions<Lea
             unavailable,
             explanation.Text,
             explanation.WorkerPolling,
-            source);
+            source,
+            run.Status == WorkflowExecutionStatus.Running ? LeadAttention.Of(description) : null);
     }
 
     /// <summary>

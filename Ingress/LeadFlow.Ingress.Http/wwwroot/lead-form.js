@@ -1,5 +1,5 @@
 // The lead form: browser hints from the lead rules (lead-rules.js, a copy of LeadFlow.Leads held to the same
-// verdicts by a test), a POST of the bare lead to /events, then a poll of GET /leads/{leadId} until the workflow
+// verdicts by a test), a POST of the bare lead to /form/events, then a poll of GET /form/leads/{leadId} until the workflow
 // has finished. No build step, no dependencies.
 "use strict";
 
@@ -59,11 +59,16 @@ function updateButtons() {
   $("new-lead").disabled = sending > 0;
 }
 
-function headers() {
-  const h = { "Content-Type": "application/json" };
-  const key = $("apiKey").value.trim();
-  if (key) h["x-api-key"] = key;
-  return h;
+// The form's own routes (/form/...): same-origin only, no API key, the anti-forgery token of GET /form/token in a header.
+let formToken = null;
+
+async function headers() {
+  if (formToken === null) {
+    const response = await fetch("form/token");
+    if (!response.ok) throw new Error(`the form's token could not be fetched (${response.status})`);
+    formToken = await response.json();
+  }
+  return { "Content-Type": "application/json", [formToken.headerName]: formToken.token };
 }
 
 async function problemText(response) {
@@ -120,7 +125,7 @@ async function follow(leadId) {
   updateButtons();
   try {
     while (following === run) {
-      const response = await fetch(`leads/${encodeURIComponent(leadId)}`, { headers: headers() });
+      const response = await fetch(`form/leads/${encodeURIComponent(leadId)}`, { headers: await headers() });
       if (following !== run) return;
       if (response.ok) {
         const view = await response.json();
@@ -142,9 +147,11 @@ async function follow(leadId) {
           setStatus(`Lead stopped: ${view.explanation || view.runStatus}`, "error");
           return;
         }
-        // No worker, or a workflow task that keeps failing: the server's explanation says what the lead waits for.
+        // A lead that waits for an operator (the CRM refuses our credentials) says so; so does one with no worker, or
+        // with a workflow task that keeps failing: the server's explanation says what the lead waits for.
         const waiting = view.workerPolling === false || (view.explanation || "").startsWith("stuck:");
-        setStatus(waiting ? `Waiting: ${view.explanation}` : `Working: ${lead ? lead.currentStep : "starting"}...`);
+        setStatus(view.attention ? `Waiting: ${view.attention}`
+          : waiting ? `Waiting: ${view.explanation}` : `Working: ${lead ? lead.currentStep : "starting"}...`);
       } else if (response.status !== 404) {
         setStatus(`Could not read the lead's status: ${await problemText(response)}`, "error");
         return;
@@ -190,7 +197,7 @@ async function submit(event) {
   setStatus("Sending...");
   let accepted = null;
   try {
-    const response = await fetch("events", { method: "POST", headers: { ...headers(), "Idempotency-Key": id }, body });
+    const response = await fetch("form/events", { method: "POST", headers: { ...(await headers()), "Idempotency-Key": id }, body });
     if (!response.ok) {
       setStatus(response.status >= 500
         ? `The intake could not take the lead now: ${await problemText(response)} Press Send again to retry this same lead.`

@@ -27,7 +27,7 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>The options that point the client verbs at this stack.</summary>
     public string[] IntakeOptions => ["--intake", Stack.IntakeUrl.ToString()];
 
-    public string[] BackendOptions => ["--backend", Stack.BackendUrl.ToString(), "--api-key", Stack.Settings.ApiKey];
+    public string[] BackendOptions => ["--backend", Stack.BackendUrl.ToString(), "--api-key", Stack.Settings.ReadApiKey];
 }
 
 [CollectionDefinition(Name)]

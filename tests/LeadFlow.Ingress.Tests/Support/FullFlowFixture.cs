@@ -22,6 +22,9 @@ public sealed class FullFlowFixture : IAsyncLifetime
 
     public IngressHost Ingress { get; private set; } = null!;
 
+    /// <summary>Every log line of the worker, to assert on what operators are alerted with.</summary>
+    public LogCapture WorkerLogs { get; } = new();
+
     public TemporalClientSource ClientSource { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -44,6 +47,7 @@ public sealed class FullFlowFixture : IAsyncLifetime
         });
         builder.Configuration.AddInMemoryCollection(TestEncryptionKeys.Settings());
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(WorkerLogs);
         builder.Services.AddLeadOnboardingWorker(builder.Configuration);
         _worker = builder.Build();
         await _worker.StartAsync();

@@ -19,6 +19,9 @@ public static class TestEvents
 
     public static byte[] Bytes(this JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString());
 
+    /// <summary>A body as the intake's machine routes take it: JSON, with a JSON Content-Type.</summary>
+    public static StringContent JsonContent(string json) => new(json, Encoding.UTF8, "application/json");
+
     /// <summary>The topic of the SNS messages below.</summary>
     public const string TopicArn = "arn:aws:sns:us-east-1:123456789012:lead-events";
 

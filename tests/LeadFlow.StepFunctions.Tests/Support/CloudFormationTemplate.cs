@@ -35,6 +35,33 @@ public sealed partial class CloudFormationTemplate
 
     public static string? Tag(YamlNode node) => node.Tag.IsEmpty ? null : node.Tag.Value;
 
+    /// <summary>Every node under <paramref name="node"/> (itself included), depth first.</summary>
+    public static IEnumerable<YamlNode> Descendants(YamlNode node)
+    {
+        yield return node;
+        var children = node switch
+        {
+            YamlMappingNode mapping => mapping.Children.Values,
+            YamlSequenceNode sequence => sequence.Children,
+            _ => (IEnumerable<YamlNode>)[],
+        };
+        foreach (var child in children)
+        {
+            foreach (var descendant in Descendants(child))
+            {
+                yield return descendant;
+            }
+        }
+    }
+
+    /// <summary>The scalars of a node that is a scalar or a sequence of scalars (an IAM Action or Resource).</summary>
+    public static IReadOnlyList<YamlNode> Items(YamlNode? node) => node switch
+    {
+        YamlSequenceNode sequence => [.. sequence.Children],
+        null => [],
+        _ => [node],
+    };
+
     public IEnumerable<(string Resource, YamlMappingNode Properties)> ResourcesOfType(string type) =>
         Resources
             .Where(r => ValueOf(Child(r.Value, "Type")) == type)
@@ -56,7 +83,8 @@ public sealed partial class CloudFormationTemplate
         switch (tag)
         {
             case "!Ref":
-                yield return ("Ref", ValueOf(node)!, where);
+                // SAM's referenceable properties (!Ref Api.Stage, !Ref Api.Deployment) refer to the resource before the dot.
+                yield return ("Ref", ValueOf(node)!.Split('.')[0], where);
                 yield break;
             case "!GetAtt":
                 yield return ("GetAtt", GetAttTarget(node), where);

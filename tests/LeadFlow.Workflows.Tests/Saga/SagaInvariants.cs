@@ -70,7 +70,7 @@ public static class SagaInvariants
                 }
             }
 
-            var holds = await crm.Api.GetHoldsAsync(lead.LeadId);
+            var holds = await crm.ReadApi.GetHoldsAsync(lead.LeadId);
             var active = holds.Count(h => h.ReleasedAt is null);
             var expectedActive = end.Outcome == LeadOutcome.Completed ? Creates.Length : 0;
             if (active != expectedActive)
@@ -127,7 +127,7 @@ public static class SagaInvariants
         var lead = end.Lead;
         var name = $"completed lead #{lead.Index} ({lead.LeadId})";
         var submitted = Submitted(lead.Detail);
-        var recorded = (await crm.Api.GetLeadDifferencesAsync(leadId: lead.LeadId, limit: 500)).Items;
+        var recorded = (await crm.ReadApi.GetLeadDifferencesAsync(leadId: lead.LeadId, limit: 500)).Items;
         foreach (var (step, _) in Creates)
         {
             var record = end.Result!.Records.Single(r => r.Step == step);

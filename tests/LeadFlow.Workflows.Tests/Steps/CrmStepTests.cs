@@ -91,6 +91,34 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
         Assert.True(unavailable.Retryable);
     }
 
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task RefusedCredentials_AreAnOperatorsFix_NotAnOutage(int status)
+    {
+        backend.Host.Faults.FailNext("/create_client", 1, status);
+
+        var refused = await Assert.ThrowsAsync<CrmUnauthorizedException>(() => Runner.RunAsync(CreateSteps.Client, NewLead(), "lead-401", "run-1", default));
+
+        Assert.Equal(status, refused.StatusCode);
+        Assert.Equal(LeadErrorTypes.CrmUnauthorized, refused.ErrorType);
+        Assert.True(refused.Retryable);
+        Assert.StartsWith("CRM refuses our credentials", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Crm__ApiKey", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(LeadErrorTypes.CrmUnauthorized, LeadOnboardingSteps.DefaultRetry.NonRetryableErrorTypes);
+    }
+
+    [Fact]
+    public async Task TheReadKeyWhereTheWriteKeyBelongs_IsRefusedCredentials()
+    {
+        await using var withReadKey = new CrmTestClient(backend.Host, backend.ConnectionString, apiKey: backend.Host.ReadApiKey);
+
+        var refused = await Assert.ThrowsAsync<CrmUnauthorizedException>(() =>
+            withReadKey.Get<CreateStepRunner>().RunAsync(CreateSteps.Client, NewLead(), "lead-readkey", "run-1", default));
+
+        Assert.Equal(403, refused.StatusCode);
+    }
+
     /// <summary>RFC 9110 section 10.2.3: Retry-After is delay-seconds or an HTTP-date; 429 throttles with or without it, 503 only with it.</summary>
     [Theory]
     [InlineData(429, "7", LeadErrorTypes.CrmThrottled, 7.0)]
