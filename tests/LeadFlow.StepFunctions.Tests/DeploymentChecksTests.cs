@@ -140,7 +140,9 @@ public sealed class DeploymentChecksTests
             {
                 var actions = Actions(statement);
                 problems.AddRange(actions.Where(a => a.Contains('*', StringComparison.Ordinal)).Select(a => $"{name}: action {a}"));
-                if (Items(Child(statement, "Resource")).Any(r => ValueOf(r) == "*"))
+                // A KMS key policy's Resource is always "*", meaning that key (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html).
+                var keyPolicy = ValueOf(Child(resource, "Type")) == "AWS::KMS::Key";
+                if (!keyPolicy && Items(Child(statement, "Resource")).Any(r => ValueOf(r) == "*"))
                 {
                     problems.AddRange(actions.Where(a => !starAllowed.Contains(a)).Select(a => $"{name}: {a} on every resource"));
                 }
