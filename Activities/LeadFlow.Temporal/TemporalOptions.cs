@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using LeadFlow.Temporal.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace LeadFlow.Temporal;
@@ -30,6 +31,12 @@ public sealed class TemporalOptions
     public int RpcTimeoutSeconds { get; set; } = 10;
 
     public TemporalTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// The payload encryption keys, bound from <c>LeadFlow__Encryption__*</c> (not <c>Temporal__</c>: the codec server
+    /// reads the same section) by <see cref="Bind"/> and <c>AddLeadFlowTemporal</c>. Empty: payloads are not encrypted.
+    /// </summary>
+    public PayloadEncryptionOptions Encryption { get; set; } = new();
 
     /// <summary>What is wrong with these settings, one sentence per problem naming the variable; empty when they are usable.</summary>
     public IReadOnlyList<string> Problems()
@@ -78,17 +85,27 @@ public sealed class TemporalOptions
             }
         }
 
+        problems.AddRange(Encryption.Problems());
         return problems;
     }
 
-    /// <summary>Binds the <c>Temporal</c> section for a host without dependency injection (Lambda, CLI verbs).</summary>
+    /// <summary>Binds the <c>Temporal</c> section (and <c>LeadFlow:Encryption</c>) for a host without dependency injection (Lambda, CLI verbs).</summary>
     /// <exception cref="OptionsValidationException">A setting is wrong; the message names the variable.</exception>
     public static TemporalOptions Bind(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(Section).Get<TemporalOptions>() ?? new TemporalOptions();
+        options.Encryption = PayloadEncryptionOptions.Bind(configuration);
         var problems = options.Problems();
         return problems.Count == 0 ? options : throw new OptionsValidationException(Section, typeof(TemporalOptions), problems);
+    }
+
+    /// <summary>Whether <see cref="Address"/> is this machine (localhost, 127.0.0.1, ::1): a local run, where unencrypted payloads stay here.</summary>
+    public bool IsLocalAddress()
+    {
+        var colon = Address.LastIndexOf(':');
+        var host = (colon > 0 ? Address[..colon] : Address).Trim('[', ']');
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host == "::1" || host.StartsWith("127.", StringComparison.Ordinal);
     }
 
     private static bool IsHostAndPort(string? address)

@@ -1,4 +1,5 @@
 using LeadFlow.Temporal;
+using LeadFlow.Temporal.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,13 +9,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TemporalServiceCollectionExtensions
 {
     /// <summary>
-    /// The Temporal settings every host shares: <see cref="TemporalOptions"/> bound from <c>Temporal__*</c> and
-    /// validated at start-up (<see cref="TemporalOptions.Problems"/>). Connect with <see cref="TemporalConnectOptionsFactory"/>.
+    /// The Temporal settings every host shares: <see cref="TemporalOptions"/> bound from <c>Temporal__*</c> (and the
+    /// payload encryption keys from <c>LeadFlow__Encryption__*</c>) and validated at start-up (<see cref="TemporalOptions.Problems"/>). Connect with <see cref="TemporalConnectOptionsFactory"/>.
     /// </summary>
     public static IServiceCollection AddLeadFlowTemporal(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TemporalOptions>()
             .Bind(configuration.GetSection(TemporalOptions.Section))
+            .Configure(options => options.Encryption = PayloadEncryptionOptions.Bind(configuration))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TemporalOptions>, TemporalOptionsValidator>());
         return services;

@@ -25,15 +25,29 @@ public static class RedriveCommand
             DefaultValueFactory = _ => common.Configuration["Temporal:Address"] is { Length: > 0 } configured ? configured
                 : Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS") is { Length: > 0 } fromEnvironment ? fromEnvironment : "localhost:7233",
         };
+        var keyFile = new Option<string?>("--key-file")
+        {
+            Description = "The payload encryption key file (LeadFlow__Encryption__KeyFile); default: LeadFlow__Encryption__*, else .leadflow/encryption-keys.json (the key `leadflow up` made) when present",
+        };
         var command = new Command("redrive", "Re-run a failed or rejected lead from its original event (a completed lead is never re-run).")
         {
-            leadId, address, common.Backend, common.ApiKey,
+            leadId, address, keyFile, common.Backend, common.ApiKey,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             // The same binding and validation as every other host (API key, TLS/mTLS included), the address from the option.
             var temporal = common.Configuration.GetSection(TemporalOptions.Section).Get<TemporalOptions>() ?? new TemporalOptions();
             temporal.Address = parse.GetRequiredValue(address);
+            if (parse.GetValue(keyFile) is { Length: > 0 } file)
+            {
+                temporal.Encryption.KeyFile = file;
+            }
+            else if (!temporal.Encryption.IsConfigured && File.Exists(Path.Combine(".leadflow", Hosting.LocalEncryptionKeys.FileName)))
+            {
+                // The key `leadflow up` made: it reads (and re-encrypts) the local stack's payloads.
+                temporal.Encryption.KeyFile = Path.Combine(".leadflow", Hosting.LocalEncryptionKeys.FileName);
+            }
+
             if (temporal.Problems() is { Count: > 0 } problems)
             {
                 console.WriteLine($"Configuration error: {string.Join("; ", problems)}");

@@ -49,6 +49,9 @@ public sealed class LocalRunOptions
     /// <summary><c>LeadFlow__IntakePort</c>: the HTTP intake's (and web form's) port on 127.0.0.1 (up: 5090; demo: a free port).</summary>
     public int? IntakePort { get; set; }
 
+    /// <summary><c>LeadFlow__CodecPort</c>: the codec server's port on 127.0.0.1, for the Temporal Web UI (up: 5091; demo: a free port).</summary>
+    public int? CodecPort { get; set; }
+
     /// <summary><c>LeadFlow__DataDirectory</c>: the private PostgreSQL's data (up: .leadflow/pgdata, kept; demo: a temporary directory, deleted on exit).</summary>
     public string? DataDirectory { get; set; }
 
@@ -79,6 +82,7 @@ public sealed class LocalRunOptions
         CheckPort(TemporalPort, nameof(TemporalPort), failures);
         CheckPort(BackendPort, nameof(BackendPort), failures);
         CheckPort(IntakePort, nameof(IntakePort), failures);
+        CheckPort(CodecPort, nameof(CodecPort), failures);
         if (TemporalUiUrl is { } ui && (!ui.IsAbsoluteUri || (ui.Scheme != Uri.UriSchemeHttp && ui.Scheme != Uri.UriSchemeHttps)))
         {
             failures.Add($"LeadFlow__TemporalUiUrl must be an http(s) address of the Temporal Web UI, e.g. http://localhost:8080, got '{ui}'.");

@@ -42,6 +42,12 @@ public sealed record StackSettings
 
     public int IntakePort { get; init; }
 
+    /// <summary>The codec server's port (0: a free one).</summary>
+    public int CodecPort { get; init; }
+
+    /// <summary>Where the local payload encryption key is kept: beside the PostgreSQL data (<see cref="Hosting.LocalEncryptionKeys"/>).</summary>
+    public string KeyDirectory => Path.GetDirectoryName(Path.GetFullPath(DataDirectory)) ?? ".leadflow";
+
     /// <summary>The settings of <c>up</c> (fixed ports, kept data) or of <c>demo</c> (free ports, temporary data).</summary>
     public static StackSettings For(IConfiguration configuration, LocalRunOptions run, bool demo)
     {
@@ -68,6 +74,7 @@ public sealed record StackSettings
             TemporalPort = run.TemporalPort ?? (demo ? 0 : 7233),
             BackendPort = run.BackendPort ?? (demo ? 0 : 5080),
             IntakePort = run.IntakePort ?? (demo ? 0 : 5090),
+            CodecPort = run.CodecPort ?? (demo ? 0 : 5091),
         };
     }
 

@@ -70,6 +70,13 @@ public static class DemoReport
             ? $"  Temporal Web UI            {workflows}{(stack.Temporal.WebUiNote is { } note ? $" ({note})" : "")}"
             : $"  Temporal Web UI            {stack.Temporal.WebUiNote ?? "none"} ({stack.Temporal.Source})");
         console.WriteLine($"  Filter in the Web UI       LeadOutcome=\"Rejected\", LeadOutcome=\"Failed\", LeadStep=\"CreateBenefit\" AND ExecutionStatus=\"Running\"");
+        if (stillRunning && stack.Temporal.WebUiUrl is not null)
+        {
+            // Payloads are encrypted: the UI shows them through the codec server, to a browser signed in once.
+            console.WriteLine($"  Decrypted payloads in it   open once, in the browser of the Web UI: {stack.CodecSignInLink}");
+            console.WriteLine($"                             (codec server {stack.CodecUrl}; the link works once, for {CodecServer.CodecCallers.SignInCodeLifetime.TotalMinutes:0} min)");
+        }
+
         console.WriteLine("  Failed leads               leadflow failures   (then: leadflow redrive <lead id> once the cause is fixed)");
         console.WriteLine("  Values kept for review     leadflow differences   (a person decides whether the CRM takes them)");
     }

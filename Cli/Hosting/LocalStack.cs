@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using LeadFlow.Cli.Configuration;
+using LeadFlow.CodecServer;
 using LeadFlow.Crm.Backend;
 using LeadFlow.Crm.Backend.LocalDatabase;
 using LeadFlow.Ingress.Http;
+using LeadFlow.Temporal.Encryption;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -15,8 +18,9 @@ namespace LeadFlow.Cli.Hosting;
 
 /// <summary>
 /// The whole product in this process: PostgreSQL (private cluster or <c>ConnectionStrings__Crm</c>), a Temporal
-/// server (<see cref="TemporalLocator"/>), the CRM backend, the worker and the HTTP intake with the web form, all on
-/// 127.0.0.1. Stopped in reverse order by <see cref="DisposeAsync"/>.
+/// server (<see cref="TemporalLocator"/>), the CRM backend, the worker, the HTTP intake with the web form and the codec
+/// server for the Temporal Web UI, all on 127.0.0.1, every Temporal payload encrypted (<see cref="LocalEncryptionKeys"/>).
+/// Stopped in reverse order by <see cref="DisposeAsync"/>.
 /// </summary>
 public sealed class LocalStack : IAsyncDisposable
 {
@@ -40,6 +44,15 @@ public sealed class LocalStack : IAsyncDisposable
     public Uri BackendUrl { get; private set; } = null!;
 
     public Uri IntakeUrl { get; private set; } = null!;
+
+    /// <summary>The codec server's endpoint (<c>.../codec</c>), which the Temporal Web UI decodes payloads with.</summary>
+    public Uri CodecUrl { get; private set; } = null!;
+
+    /// <summary>A one-time link that lets one browser read decrypted payloads in the Web UI (a session cookie of the codec server).</summary>
+    public Uri CodecSignInLink { get; private set; } = null!;
+
+    /// <summary>The payload encryption settings every part of the stack got (<c>LeadFlow:Encryption:*</c>).</summary>
+    private Dictionary<string, string?> encryption = [];
 
     /// <summary>The backend's services (its database context, for the row counts).</summary>
     public IServiceProvider BackendServices { get; private set; } = null!;
@@ -67,8 +80,12 @@ public sealed class LocalStack : IAsyncDisposable
         var connectionString = await StartDatabaseAsync(cancellationToken);
         report("PostgreSQL", Database);
 
+        report("Encryption", UseEncryptionKeys());
+        var codecPort = TemporalLocator.FreeOr(Settings.CodecPort);
+        CodecUrl = new Uri($"{Url(codecPort)}/codec");
+
         var notes = new List<string>();
-        Temporal = await new TemporalLocator(Settings.Run, Settings.Namespace, notes.Add).LocateAsync(Settings.TemporalPort, cancellationToken);
+        Temporal = await new TemporalLocator(Settings.Run, Settings.Namespace, notes.Add).LocateAsync(Settings.TemporalPort, CodecUrl, cancellationToken);
         if (Temporal.Owned is { } server)
         {
             stops.Add(server.DisposeAsync);
@@ -128,6 +145,56 @@ public sealed class LocalStack : IAsyncDisposable
             });
         IntakeUrl = await StartAppAsync(intake, cancellationToken);
         report("HTTP intake", $"{IntakeUrl} (web form {IntakeUrl})");
+
+        await StartCodecServerAsync(codecPort, cancellationToken);
+        report("Codec server", $"{CodecUrl} (the Temporal Web UI decrypts payloads through it)");
+    }
+
+    /// <summary>
+    /// The keys the stack encrypts payloads with: <c>LeadFlow__Encryption__*</c> when set, else the local key file,
+    /// made on first use beside the local data. Returns what to report.
+    /// </summary>
+    private string UseEncryptionKeys()
+    {
+        var section = Settings.Configuration.GetSection(PayloadEncryptionOptions.Section);
+        if (PayloadEncryptionOptions.Bind(Settings.Configuration).IsConfigured)
+        {
+            encryption = section.AsEnumerable().Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key, pair => pair.Value);
+            return "payloads encrypted with the keys of LeadFlow__Encryption__*";
+        }
+
+        var (path, created) = LocalEncryptionKeys.Ensure(Settings.KeyDirectory);
+        encryption = new Dictionary<string, string?> { [$"{PayloadEncryptionOptions.Section}:{nameof(PayloadEncryptionOptions.KeyFile)}"] = path };
+        return $"payloads encrypted with the local key in {path} ({(created ? "made now" : "kept from an earlier run")}; never commit it)";
+    }
+
+    /// <summary>
+    /// The codec server, for the Web UI only: its origin may call, with the session cookie of a one-time sign-in link
+    /// (the UI sends no token to a plain-HTTP endpoint). The access token is this run's own and is never shown.
+    /// </summary>
+    private async Task StartCodecServerAsync(int port, CancellationToken cancellationToken)
+    {
+        var settings = ServiceSettings(new Dictionary<string, string?>
+        {
+            ["Codec:AccessTokens:leadflow-cli"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
+            ["Codec:SignInLinks"] = "true",
+        });
+        if (Temporal.WebUiUrl is { } ui)
+        {
+            // The UI's origin is whichever host name the person typed.
+            settings["Codec:AllowedOrigins:0"] = $"http://127.0.0.1:{ui.Port.ToString(CultureInfo.InvariantCulture)}";
+            settings["Codec:AllowedOrigins:1"] = $"http://localhost:{ui.Port.ToString(CultureInfo.InvariantCulture)}";
+        }
+
+        var codec = CodecServerApp.Build(
+            ["--urls", Url(port), "--environment", "Production"],
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+                UseLogs(builder.Logging);
+            });
+        await StartAppAsync(codec, cancellationToken);
+        CodecSignInLink = codec.Services.GetRequiredService<CodecCallers>().CreateSignInLink(CodecUrl);
     }
 
     private async Task<string> StartDatabaseAsync(CancellationToken cancellationToken)
@@ -160,6 +227,11 @@ public sealed class LocalStack : IAsyncDisposable
         settings["Temporal:Address"] = Temporal.Address;
         settings["Temporal:Namespace"] = Settings.Namespace;
         settings["Temporal:TaskQueue"] = Settings.TaskQueue;
+        foreach (var (key, value) in encryption)
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 

@@ -31,7 +31,13 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
     /// <summary>The server to use before any other (default: the <c>TEMPORAL_ADDRESS</c> environment variable).</summary>
     public string? EnvironmentAddress { get; init; } = Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS");
 
-    public async Task<TemporalEndpoint> LocateAsync(int port, CancellationToken cancellationToken)
+    /// <summary>The server to use, with no codec server for a Web UI it starts.</summary>
+    public Task<TemporalEndpoint> LocateAsync(int port, CancellationToken cancellationToken) => LocateAsync(port, null, cancellationToken);
+
+    /// <param name="port">The gRPC port of a server this run starts (0: a free one).</param>
+    /// <param name="codecEndpoint">The codec server (<c>.../codec</c>) a Web UI this run starts decodes payloads with; null: none.</param>
+    /// <param name="cancellationToken">Stops the search and any server being started.</param>
+    public async Task<TemporalEndpoint> LocateAsync(int port, Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var mode = options.Temporal;
         if (mode == TemporalMode.Auto && EnvironmentAddress is { Length: > 0 } address)
@@ -43,7 +49,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
         {
             if (FindOnPath("temporal") is { } cli)
             {
-                return await StartCliDevServerAsync(cli, port, cancellationToken);
+                return await StartCliDevServerAsync(cli, port, codecEndpoint, cancellationToken);
             }
 
             note("temporal CLI: not on the PATH");
@@ -55,7 +61,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
 
         if (mode is TemporalMode.Auto or TemporalMode.DevServer)
         {
-            var devServer = await TryStartSdkDevServerAsync(cancellationToken);
+            var devServer = await TryStartSdkDevServerAsync(codecEndpoint, cancellationToken);
             if (devServer is not null)
             {
                 return devServer;
@@ -67,7 +73,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
             }
         }
 
-        return await StartEmbeddedAsync(port, cancellationToken);
+        return await StartEmbeddedAsync(port, codecEndpoint, cancellationToken);
     }
 
     /// <summary>
@@ -75,11 +81,19 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
     /// The UI comes from the build cache; when it was never built and npm is on the PATH it is built in the background
     /// (about a minute the first time) and appears at the same address when done; without npm the note says how to get it.
     /// </summary>
-    private async Task<TemporalEndpoint> StartEmbeddedAsync(int port, CancellationToken cancellationToken)
+    private async Task<TemporalEndpoint> StartEmbeddedAsync(int port, Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var cached = WebUiAssets.Locate();
         var embedded = await EmbeddedTemporalServer.StartAsync(
-            new EmbeddedTemporalOptions { Port = port == 0 ? 0 : FreeOr(port), UiPort = port == 0 ? 0 : null, WebUiAssetsDirectory = cached.Directory },
+            new EmbeddedTemporalOptions
+            {
+                Port = port == 0 ? 0 : FreeOr(port),
+                UiPort = port == 0 ? 0 : null,
+                WebUiAssetsDirectory = cached.Directory,
+                // The UI's codec settings send payloads to this run's codec server, with the browser's cookie.
+                CodecEndpoint = codecEndpoint,
+                CodecIncludeCredentials = codecEndpoint is not null,
+            },
             cancellationToken);
         if (cached.IsAvailable)
         {
@@ -129,7 +143,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
     private static Uri? WithSlash(Uri? url) =>
         url is null ? null : url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
 
-    private async Task<TemporalEndpoint> StartCliDevServerAsync(string cli, int port, CancellationToken cancellationToken)
+    private async Task<TemporalEndpoint> StartCliDevServerAsync(string cli, int port, Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var grpcPort = FreeOr(port);
         var uiPort = FreeOr(port == 7233 ? 8233 : 0);
@@ -146,6 +160,12 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
                  })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (codecEndpoint is not null)
+        {
+            start.ArgumentList.Add("--ui-codec-endpoint");
+            start.ArgumentList.Add(codecEndpoint.ToString().TrimEnd('/'));
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {cli}.");
@@ -176,7 +196,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
         }
     }
 
-    private async Task<TemporalEndpoint?> TryStartSdkDevServerAsync(CancellationToken cancellationToken)
+    private async Task<TemporalEndpoint?> TryStartSdkDevServerAsync(Uri? codecEndpoint, CancellationToken cancellationToken)
     {
         var uiPort = FreeOr(0);
         var starting = WorkflowEnvironment.StartLocalAsync(new WorkflowEnvironmentStartLocalOptions
@@ -184,7 +204,11 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
             Namespace = @namespace,
             UI = true,
             UIPort = uiPort,
-            DevServerOptions = new DevServerOptions { LogLevel = "error" },
+            DevServerOptions = new DevServerOptions
+            {
+                LogLevel = "error",
+                ExtraArgs = codecEndpoint is null ? null : ["--ui-codec-endpoint", codecEndpoint.ToString().TrimEnd('/')],
+            },
         });
         try
         {
@@ -216,7 +240,7 @@ public sealed class TemporalLocator(LocalRunOptions options, string @namespace, 
     }
 
     /// <summary>The given port when it is free (or 0), else any free port.</summary>
-    private static int FreeOr(int port)
+    internal static int FreeOr(int port)
     {
         try
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LeadFlow.Leads;
 using LeadFlow.Steps.Crm;
+using LeadFlow.Temporal;
 using LeadFlow.TestSupport;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,8 @@ namespace LeadFlow.Benchmarks;
 /// <summary>
 /// Leads per second and event-to-committed latency (workflow start to completion) with the test Temporal server,
 /// the production worker, the real backend and PostgreSQL in this process; then the same three backend calls
-/// made directly, without orchestration, for comparison. Bar: at least 50 leads/s orchestrated.
+/// made directly, without orchestration, for comparison; the orchestrated leads run with payload encryption off and on
+/// (the fixture key), in alternating rounds. Bars: at least 50 leads/s orchestrated; encrypted within 10% of plaintext.
 /// </summary>
 public sealed class EndToEndBenchmark : IBenchmark
 {
@@ -23,34 +25,57 @@ public sealed class EndToEndBenchmark : IBenchmark
 
     public string Name => "e2e";
 
-    public string Description => "leads/s and p50/p99 latency through Temporal + worker + backend + PostgreSQL vs direct calls [--leads 1000] [--concurrency 100]";
+    public string Description => "leads/s and p50/p99 latency through Temporal + worker + backend + PostgreSQL, payload encryption off and on, vs direct calls [--leads 1000] [--concurrency 100] [--rounds 2]";
+
+    /// <summary>The bar of issue 17: with payload encryption on, at least this share of the throughput with it off.</summary>
+    private const double BarEncryptedShare = 0.9;
 
     public async Task<int> RunAsync(string[] args)
     {
         var leads = BenchmarkArgs.PositiveInt(args, "--leads", 1000);
         var concurrency = BenchmarkArgs.PositiveInt(args, "--concurrency", 100);
+        var rounds = BenchmarkArgs.PositiveInt(args, "--rounds", 2);
 
         var postgres = await PostgresServer.GetAsync();
         await using var backend = await CrmBackendHost.StartAsync(await postgres.CreateDatabaseAsync("leadflow_bench"), apiKey: null,
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         var temporal = await TestTemporal.GetAsync();
-        var client = await temporal.ConnectAsync();
-        var taskQueue = $"lead-onboarding-bench-{Guid.NewGuid():N}";
-        using var worker = await StartWorkerAsync(temporal, backend, taskQueue);
-        using var crm = CrmClient(backend);
-        Console.WriteLine($"e2e: {leads} leads, {concurrency} started at once at most, Temporal {temporal.Kind} at {temporal.Address}, worker defaults ({Environment.ProcessorCount} cores)");
 
-        // Warm-up: JIT, connection pools, the worker's workflow cache.
-        await OrchestratedAsync(client, taskQueue, 100, concurrency);
+        // Two setups on the same server and backend: every client and worker without keys (plaintext payloads), and
+        // every one with the fixture key (AES-256-GCM payloads, encoded failures), each on its own task queue.
+        var plain = await SetupAsync(temporal, backend, encrypted: false);
+        var encrypted = await SetupAsync(temporal, backend, encrypted: true);
+        using var crm = CrmClient(backend);
+        Console.WriteLine($"e2e: {leads} leads x {rounds} rounds per setup, {concurrency} started at once at most, Temporal {temporal.Kind} at {temporal.Address}, worker defaults ({Environment.ProcessorCount} cores)");
+
+        // Warm-up: JIT, connection pools, the workers' workflow caches.
+        await OrchestratedAsync(plain.Client, plain.TaskQueue, 100, concurrency);
+        await OrchestratedAsync(encrypted.Client, encrypted.TaskQueue, 100, concurrency);
         await DirectAsync(crm.GetRequiredService<ICrmApi>(), 100, concurrency);
 
-        var orchestrated = await OrchestratedAsync(client, taskQueue, leads, concurrency);
+        // Alternating rounds, so a slower phase of the shared machine hits both setups alike.
+        var plainRuns = new List<Run>();
+        var encryptedRuns = new List<Run>();
+        for (var round = 0; round < rounds; round++)
+        {
+            plainRuns.Add(await OrchestratedAsync(plain.Client, plain.TaskQueue, leads, concurrency));
+            encryptedRuns.Add(await OrchestratedAsync(encrypted.Client, encrypted.TaskQueue, leads, concurrency));
+        }
+
         var direct = await DirectAsync(crm.GetRequiredService<ICrmApi>(), leads, concurrency);
-        Print("orchestrated (Temporal)", orchestrated);
+        var orchestrated = Combine(plainRuns);
+        var withEncryption = Combine(encryptedRuns);
+        Print("orchestrated, plaintext", orchestrated);
+        Print("orchestrated, encrypted", withEncryption);
         Print("direct (3 HTTP calls)", direct);
+        var share = withEncryption.LeadsPerSecond / orchestrated.LeadsPerSecond;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"encryption: {withEncryption.LeadsPerSecond:0.0} leads/s encrypted vs {orchestrated.LeadsPerSecond:0.0} leads/s plaintext = {share:P1} (bar {BarEncryptedShare:P0}); rounds encrypted/plaintext: {string.Join(", ", encryptedRuns.Zip(plainRuns, (e, p) => (e.LeadsPerSecond / p.LeadsPerSecond).ToString("P0", CultureInfo.InvariantCulture)))}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: direct is {direct.LeadsPerSecond / orchestrated.LeadsPerSecond:0.0}x the orchestrated throughput; orchestration adds {Stats.Percentile(orchestrated.SortedMs, 50) - Stats.Percentile(direct.SortedMs, 50):0.0} ms at p50"));
 
-        await worker.StopAsync();
+        await plain.Worker.StopAsync();
+        await encrypted.Worker.StopAsync();
+        plain.Worker.Dispose();
+        encrypted.Worker.Dispose();
         // Backend errors (5xx) are retried by Temporal: they show up as latency, so say how many there were.
         var backendErrors = backend.Logs.Entries
             .Where(e => e.Level >= LogLevel.Error && !e.Message.Contains("__EFMigrationsHistory", StringComparison.Ordinal))
@@ -61,14 +86,44 @@ public sealed class EndToEndBenchmark : IBenchmark
             Console.WriteLine($"  backend: {log.Message[..Math.Min(200, log.Message.Length)]} {log.Exception?.Split('\n')[0]}");
         }
 
-        if (orchestrated.LeadsPerSecond < BarLeadsPerSecond || orchestrated.Failures.Count > 0)
+        var failed = false;
+        if (orchestrated.LeadsPerSecond < BarLeadsPerSecond || orchestrated.Failures.Count + withEncryption.Failures.Count > 0)
         {
-            Console.WriteLine($"FAIL: {orchestrated.LeadsPerSecond:0.0} leads/s with {orchestrated.Failures.Count} failed leads; the bar is {BarLeadsPerSecond} leads/s, none failed");
+            Console.WriteLine($"FAIL: {orchestrated.LeadsPerSecond:0.0} leads/s with {orchestrated.Failures.Count + withEncryption.Failures.Count} failed leads; the bar is {BarLeadsPerSecond} leads/s, none failed");
+            failed = true;
+        }
+
+        if (share < BarEncryptedShare)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: encrypted throughput is {share:P1} of plaintext; the bar is {BarEncryptedShare:P0}"));
+            failed = true;
+        }
+
+        if (failed)
+        {
             return 1;
         }
 
-        Console.WriteLine($"OK: {orchestrated.LeadsPerSecond:0.0} leads/s >= {BarLeadsPerSecond} leads/s");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OK: {orchestrated.LeadsPerSecond:0.0} leads/s >= {BarLeadsPerSecond} leads/s; encrypted {share:P1} >= {BarEncryptedShare:P0}"));
         return 0;
+    }
+
+    private static async Task<(TemporalClient Client, string TaskQueue, IHost Worker)> SetupAsync(TestTemporalServer temporal, CrmBackendHost backend, bool encrypted)
+    {
+        var options = temporal.Options;
+        options.Encryption = encrypted ? TestEncryptionKeys.Options() : new();
+        var client = await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(options));
+        var taskQueue = $"lead-onboarding-bench-{(encrypted ? "encrypted" : "plain")}-{Guid.NewGuid():N}";
+        var worker = await StartWorkerAsync(temporal, backend, taskQueue, encrypted);
+        return (client, taskQueue, worker);
+    }
+
+    /// <summary>One run of all the rounds' leads: throughput over their summed time, latencies pooled.</summary>
+    private static Run Combine(IReadOnlyList<Run> runs)
+    {
+        var latencies = runs.SelectMany(r => r.SortedMs).Order().ToList();
+        var elapsed = TimeSpan.FromTicks(runs.Sum(r => r.Elapsed.Ticks));
+        return new Run(latencies.Count / elapsed.TotalSeconds, elapsed, latencies, runs.Average(r => r.CpuMsPerLead), [.. runs.SelectMany(r => r.Failures)]);
     }
 
     private static Task<Run> OrchestratedAsync(TemporalClient client, string taskQueue, int leads, int concurrency) =>
@@ -132,7 +187,7 @@ public sealed class EndToEndBenchmark : IBenchmark
         return new Run(latencies.Count / total.Elapsed.TotalSeconds, total.Elapsed, latencies, cpu.TotalMilliseconds / leads, failures);
     }
 
-    private static async Task<IHost> StartWorkerAsync(TestTemporalServer temporal, CrmBackendHost backend, string taskQueue)
+    private static async Task<IHost> StartWorkerAsync(TestTemporalServer temporal, CrmBackendHost backend, string taskQueue, bool encrypted)
     {
         // The production registration, only pointed at this process's servers.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark", Args = [] });
@@ -144,6 +199,11 @@ public sealed class EndToEndBenchmark : IBenchmark
             ["Crm:BaseUrl"] = backend.BaseAddress.ToString(),
             ["Crm:ApiKey"] = backend.ApiKey,
         });
+        if (encrypted)
+        {
+            builder.Configuration.AddInMemoryCollection(TestEncryptionKeys.Settings());
+        }
+
         builder.Logging.ClearProviders();
         builder.Services.AddLeadOnboardingWorker(builder.Configuration);
         var host = builder.Build();

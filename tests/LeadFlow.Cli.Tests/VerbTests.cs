@@ -44,7 +44,7 @@ public sealed partial class VerbTests(StackFixture stack, ITestOutputHelper outp
         Assert.Contains(leadId, failures.Output, StringComparison.Ordinal);
         Assert.Contains("ReceiveLead", failures.Output, StringComparison.Ordinal);
 
-        var redrive = await RunAsync(["redrive", leadId, "--temporal-address", stack.Stack.Temporal.Address]);
+        var redrive = await RunAsync(["redrive", leadId, "--temporal-address", stack.Stack.Temporal.Address, .. KeyFile]);
         Assert.Equal(0, redrive.ExitCode);
         Assert.Contains("restarted as run", redrive.Output, StringComparison.Ordinal);
     }
@@ -64,14 +64,14 @@ public sealed partial class VerbTests(StackFixture stack, ITestOutputHelper outp
             Assert.True(recorded.IsSuccessStatusCode, await recorded.Content.ReadAsStringAsync());
         }
 
-        var redrive = await RunAsync(["redrive", eventId, "--temporal-address", stack.Stack.Temporal.Address, .. stack.BackendOptions]);
+        var redrive = await RunAsync(["redrive", eventId, "--temporal-address", stack.Stack.Temporal.Address, .. KeyFile, .. stack.BackendOptions]);
 
         Assert.Equal(0, redrive.ExitCode);
         Assert.Contains($"Lead {leadId} is no longer in Temporal; restarted from its failure record", redrive.Output, StringComparison.Ordinal);
         await WaitForStatusAsync(leadId, "Completed");
 
         // Now Temporal has it, completed: a second redrive is refused there, never started again from the record.
-        var again = await RunAsync(["redrive", eventId, "--temporal-address", stack.Stack.Temporal.Address, .. stack.BackendOptions]);
+        var again = await RunAsync(["redrive", eventId, "--temporal-address", stack.Stack.Temporal.Address, .. KeyFile, .. stack.BackendOptions]);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("completed", again.Output, StringComparison.Ordinal);
     }
@@ -120,6 +120,9 @@ public sealed partial class VerbTests(StackFixture stack, ITestOutputHelper outp
             await Task.Delay(250);
         }
     }
+
+    /// <summary>The stack's payload key, as a person gives `leadflow up`'s key to a verb run elsewhere than beside it.</summary>
+    private string[] KeyFile => ["--key-file", Path.Combine(stack.Stack.Settings.KeyDirectory, Hosting.LocalEncryptionKeys.FileName)];
 
     private async Task<CliRun.Result> RunAsync(string[] args)
     {

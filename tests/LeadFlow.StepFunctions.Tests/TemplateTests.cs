@@ -20,7 +20,7 @@ public sealed class TemplateTests
     public void Template_ParsesWithCloudFormationShortFormTags()
     {
         Assert.Equal("AWS::Serverless-2016-10-31", ValueOf(Child(template.Root, "Transform")));
-        Assert.Contains(template.ResourcesOfType("AWS::Serverless::StateMachine"), r => r.Resource == "LeadOnboardingStateMachine");
+        Assert.Contains(template.ResourcesOfType("AWS::StepFunctions::StateMachine"), r => r.Resource == "LeadOnboardingStateMachine");
         Assert.Contains(template.References(), r => r.Target == "LeadBus");
     }
 
@@ -49,8 +49,8 @@ public sealed class TemplateTests
     [Fact]
     public void StateMachine_UsesTheCommittedDefinition_WithOneStepLambdaPerPlaceholder()
     {
-        var (_, machine) = Assert.Single(template.ResourcesOfType("AWS::Serverless::StateMachine"));
-        Assert.Equal(Path.GetFullPath(RepositoryPaths.Definition), Path.GetFullPath(Path.Combine(RepositoryPaths.StepFunctions, ValueOf(Child(machine, "DefinitionUri"))!)));
+        var (_, machine) = Assert.Single(template.ResourcesOfType("AWS::StepFunctions::StateMachine"));
+        Assert.Equal(Path.GetFullPath(RepositoryPaths.Definition), Path.GetFullPath(Path.Combine(RepositoryPaths.StepFunctions, ValueOf(Child(machine, "DefinitionS3Location"))!)));
 
         var substitutions = (YamlMappingNode)Child(machine, "DefinitionSubstitutions")!;
         Assert.Equal(AslDocument.Placeholders().Order(), substitutions.Children.Keys.Select(k => ValueOf(k)!).Order());
@@ -67,6 +67,34 @@ public sealed class TemplateTests
             var variables = ((YamlMappingNode)Child(Child(properties, "Environment"), "Variables")!).Children.Keys.Select(k => ValueOf(k)!).ToHashSet();
             Assert.Subset(variables, typeof(CrmOptions).GetProperties().Select(p => $"{CrmOptions.Section}__{p.Name}{(p.Name == nameof(CrmOptions.ApiKey) ? "SecretArn" : "")}").ToHashSet());
             Assert.DoesNotContain($"{CrmOptions.Section}__{nameof(CrmOptions.ApiKey)}", variables);
+        }
+    }
+
+    [Fact]
+    public void StateMachine_EncryptsExecutionsWithTheStacksKmsKey_AndLogsNoExecutionData()
+    {
+        var (_, machine) = Assert.Single(template.ResourcesOfType("AWS::StepFunctions::StateMachine"));
+        var encryption = Child(machine, "EncryptionConfiguration");
+        Assert.Equal("CUSTOMER_MANAGED_KMS_KEY", ValueOf(Child(encryption, "Type")));
+        var keyArn = Child(encryption, "KmsKeyId")!;
+        Assert.Equal("!GetAtt", Tag(keyArn));
+        var key = ValueOf(keyArn)!.Split('.')[0];
+        Assert.Equal("AWS::KMS::Key", ValueOf(Child(template.Resources[key], "Type")));
+        Assert.Equal("true", ValueOf(Child(Child(template.Resources[key], "Properties"), "EnableKeyRotation")));
+
+        var logging = Child(machine, "LoggingConfiguration");
+        Assert.Equal("false", ValueOf(Child(logging, "IncludeExecutionData")));
+        Assert.Equal("ERROR", ValueOf(Child(logging, "Level")));
+
+        // The state machine's role and the ingress Lambda (which starts executions) may use that key, for this state machine only.
+        var role = ValueOf(Child(machine, "RoleArn"))!.Split('.')[0];
+        var roleStatements = Child(Child(((YamlSequenceNode)Child(Child(template.Resources[role], "Properties"), "Policies")!).Children[0], "PolicyDocument"), "Statement");
+        var ingressStatements = Child(((YamlSequenceNode)Child(Child(template.Resources["LeadEventFunction"], "Properties"), "Policies")!).Children[0], "Statement");
+        foreach (var statements in new[] { ((YamlSequenceNode)roleStatements!).Children, ((YamlSequenceNode)ingressStatements!).Children })
+        {
+            var kms = Assert.Single(statements, st => ValueOf(Child(st, "Resource")) == $"{key}.Arn");
+            Assert.Contains("kms:GenerateDataKey", ((YamlSequenceNode)Child(kms, "Action")!).Children.Select(a => ValueOf(a)));
+            Assert.NotNull(Child(Child(Child(kms, "Condition"), "StringEquals"), "kms:EncryptionContext:aws:states:stateMachineArn"));
         }
     }
 

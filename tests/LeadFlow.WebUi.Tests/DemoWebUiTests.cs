@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using LeadFlow.Cli;
 using LeadFlow.Cli.Demo;
 using LeadFlow.EmbeddedTemporal;
+using LeadFlow.Temporal;
+using LeadFlow.Temporal.Encryption;
 using LeadFlow.WebUi.Tests.Support;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
@@ -39,11 +41,26 @@ public sealed partial class DemoWebUiTests(ITestOutputHelper output)
         var ui = new Uri(UiRoot().Match(printed).Groups["ui"].Value);
         var address = TemporalAddress().Match(printed).Groups["address"].Value;
 
-        // The compensated lead's CreateBenefit failure, as the server keeps it: the UI must show this text.
-        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(address) { Namespace = "default" });
+        // The demo's payloads are encrypted with its local key (printed); the UI decrypts them through the demo's codec
+        // server once the browser opened the printed sign-in link.
+        var keyFile = KeyFile().Match(printed).Groups["path"].Value;
+        Assert.True(File.Exists(keyFile), $"the demo's key file '{keyFile}' is not where it said");
+        var signIn = SignInLink().Match(printed).Groups["link"].Value;
+        Assert.StartsWith("http://", signIn, StringComparison.Ordinal);
+        var client = await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(new TemporalOptions
+        {
+            Address = address,
+            Namespace = "default",
+            Encryption = new PayloadEncryptionOptions { KeyFile = keyFile },
+        }));
+
+        // The compensated lead's CreateBenefit failure, as the server keeps it (encoded), decoded: the UI must show this text.
         var failed = leads["permanent failure"];
         var history = await client.GetWorkflowHandle(failed.Id, runId: failed.RunId).FetchHistoryAsync();
-        var benefitFailure = history.Events.Single(e => e.EventType == EventType.ActivityTaskFailed).ActivityTaskFailedEventAttributes.Failure.Message;
+        var failure = history.Events.Single(e => e.EventType == EventType.ActivityTaskFailed).ActivityTaskFailedEventAttributes.Failure;
+        Assert.Equal("Encoded failure", failure.Message);
+        await EncodedFailures.DecodeInPlaceAsync(client.Options.DataConverter, failure);
+        var benefitFailure = failure.Message;
         Assert.StartsWith("CRM backend answered 422 to POST /create_benefit", benefitFailure, StringComparison.Ordinal);
         var failedHandle = client.GetWorkflowHandle<LeadOnboardingWorkflow>(failed.Id, runId: failed.RunId);
         Assert.Equal(LeadOutcome.Failed, (await failedHandle.QueryAsync(wf => wf.GetStatus())).Outcome);
@@ -54,6 +71,7 @@ public sealed partial class DemoWebUiTests(ITestOutputHelper output)
         var spec = new
         {
             @namespace = "default",
+            signIn,
             workflows = leads.Select(lead => new
             {
                 id = lead.Value.Id,
@@ -98,6 +116,13 @@ public sealed partial class DemoWebUiTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"Temporal +embedded in-memory server at (?<address>[\d.]+:\d+)")]
     private static partial Regex TemporalAddress();
+
+    // "  Encryption   payloads encrypted with the local key in /tmp/.../encryption-keys.json (made now; never commit it)"
+    [GeneratedRegex(@"local key in (?<path>\S+encryption-keys\.json)")]
+    private static partial Regex KeyFile();
+
+    [GeneratedRegex(@"Decrypted payloads in it +open once, in the browser of the Web UI: (?<link>\S+)")]
+    private static partial Regex SignInLink();
 
     /// <summary>The <c>leadflow</c> entry point running in this process, its output captured as it comes.</summary>
     private sealed class DemoRun : IAsyncDisposable

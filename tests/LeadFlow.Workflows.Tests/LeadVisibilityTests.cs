@@ -126,7 +126,8 @@ public sealed class LeadVisibilityTests(LeadFlowFixture flow) : IClassFixture<Le
         foreach (var scheduled in history.Events.Where(e => e.EventType == EventType.ActivityTaskScheduled))
         {
             Assert.NotNull(scheduled.UserMetadata?.Summary);
-            summaries.Add(DataConverter.Default.PayloadConverter.ToValue<string>(scheduled.UserMetadata.Summary));
+            // Summaries are payloads like any other: encrypted, read through the client's codec.
+            summaries.Add(await handle.Client.Options.DataConverter.ToValueAsync<string>(scheduled.UserMetadata.Summary));
         }
 
         return summaries;
@@ -136,6 +137,12 @@ public sealed class LeadVisibilityTests(LeadFlowFixture flow) : IClassFixture<Le
     private static async Task<List<string>> AllSummariesAsync(WorkflowHandle handle)
     {
         var history = await handle.FetchHistoryAsync();
-        return [.. history.Events.Where(e => e.UserMetadata?.Summary is not null).Select(e => DataConverter.Default.PayloadConverter.ToValue<string>(e.UserMetadata.Summary))];
+        var summaries = new List<string>();
+        foreach (var e in history.Events.Where(e => e.UserMetadata?.Summary is not null))
+        {
+            summaries.Add(await handle.Client.Options.DataConverter.ToValueAsync<string>(e.UserMetadata.Summary));
+        }
+
+        return summaries;
     }
 }

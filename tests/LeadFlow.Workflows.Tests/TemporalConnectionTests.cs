@@ -1,4 +1,6 @@
 using LeadFlow.Temporal;
+using LeadFlow.TestSupport;
+using Microsoft.Extensions.Logging;
 
 namespace LeadFlow.Workflows.Tests;
 
@@ -52,5 +54,26 @@ public sealed class TemporalConnectionTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("temporal.internal:7233", false, true)]
+    [InlineData("ns.acct.tmprl.cloud:7233", false, true)]
+    [InlineData("localhost:7233", false, false)]
+    [InlineData("127.0.0.1:7233", false, false)]
+    [InlineData("temporal.internal:7233", true, false)]
+    public async Task WithoutAKey_AgainstANonLocalServer_TheWorkerWarnsAtStart(string address, bool withKey, bool warns)
+    {
+        // The worker and the ingress hosts connect through this factory with their logger factory, at start.
+        var logs = new LogCapture();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+
+        await TemporalConnectOptionsFactory.CreateAsync(
+            new TemporalOptions { Address = address, Namespace = "default", Encryption = withKey ? TestEncryptionKeys.Options() : new() },
+            loggerFactory);
+
+        var warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains("NOT encrypted", StringComparison.Ordinal)).ToList();
+        Assert.Equal(warns, warnings.Count == 1);
+        Assert.All(warnings, w => Assert.Contains("LeadFlow__Encryption__ActiveKeyId", w.Message, StringComparison.Ordinal));
     }
 }

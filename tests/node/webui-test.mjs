@@ -1,7 +1,7 @@
 // Drives the embedded Temporal server's Web UI in headless Chromium (Debian's /usr/bin/chromium, through
 // playwright-core) and checks what a person sees.
 // usage: node webui-test.mjs <ui url> <artifacts dir> <spec json>
-//   spec: {"namespace", "workflows": [{"id", "runId", "status"}], "filter": {"query", "expectIds": []},
+//   spec: {"namespace", "signIn" (optional: the codec server's one-time sign-in link, opened first), "workflows": [{"id", "runId", "status"}], "filter": {"query", "expectIds": []},
 //          "failed": {"id", "runId", "activity", "texts": [], "inputTexts": [], "summaryTexts"?: []}}
 // Prints one JSON line with what it saw and the screenshots' paths; exit code 0 only when every check passed.
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
@@ -67,6 +67,12 @@ try {
     if (response.status() >= 400) result.failedRequests.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
   const ns = encodeURIComponent(spec.namespace);
+  // Payloads encrypted: the one-time sign-in link of the codec server gives this browser its session cookie, which the
+  // UI sends with every decode call (codec.includeCredentials).
+  if (spec.signIn) {
+    const signedIn = await page.goto(spec.signIn);
+    check("codec sign-in", signedIn?.ok() === true, `${signedIn?.status()} ${spec.signIn}`);
+  }
 
   // 1. The workflow list shows every run with its status.
   await page.goto(`${base}namespaces/${ns}/workflows`);

@@ -1,4 +1,5 @@
 using LeadFlow.Ingress.Starting;
+using LeadFlow.Temporal.Encryption;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Options;
 using Temporalio.Api.Enums.V1;
@@ -87,6 +88,7 @@ public sealed class LeadStatusReader(TemporalClientSource temporal, IOptions<Lea
             throw Unavailable(e);
         }
 
+        await DecodeFailuresAsync(client.Options.DataConverter, description, history);
         var explanation = RunExplanation.Explain(description, pollers, history, DateTime.UtcNow, _options.WorkerSeenWithin);
         var (lead, unavailable) = explanation switch
         {
@@ -113,6 +115,29 @@ public sealed class LeadStatusReader(TemporalClientSource temporal, IOptions<Lea
             explanation.WorkerPolling,
             source,
             run.Status == WorkflowExecutionStatus.Running ? LeadAttention.Of(description) : null);
+    }
+
+    /// <summary>
+    /// The failures the explanation quotes, readable: with payload encryption their messages travel encrypted
+    /// (<c>Encoded failure</c> on the server), so they are decoded here with the client's converter (<see cref="EncodedFailures"/>).
+    /// </summary>
+    private static async Task DecodeFailuresAsync(Temporalio.Converters.DataConverter converter, DescribeWorkflowExecutionResponse description, IReadOnlyList<HistoryEvent> history)
+    {
+        foreach (var pending in description.PendingActivities)
+        {
+            await EncodedFailures.DecodeInPlaceAsync(converter, pending.LastFailure);
+        }
+
+        foreach (var e in history)
+        {
+            await EncodedFailures.DecodeInPlaceAsync(converter, e.EventType switch
+            {
+                EventType.WorkflowTaskFailed => e.WorkflowTaskFailedEventAttributes.Failure,
+                EventType.WorkflowExecutionFailed => e.WorkflowExecutionFailedEventAttributes.Failure,
+                EventType.ActivityTaskFailed => e.ActivityTaskFailedEventAttributes.Failure,
+                _ => null,
+            });
+        }
     }
 
     /// <summary>The status as the SDK names it (<c>Running</c>, <c>Completed</c>, ...), as this view always showed it.</summary>
@@ -161,7 +186,8 @@ public sealed class LeadStatusReader(TemporalClientSource temporal, IOptions<Lea
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
-            // A history this version cannot read (another workflow's, or a future shape): the explanation still says what is known.
+            // A history this version cannot read (another workflow's, a future shape, or payloads encrypted with a key this
+            // host lacks: the codec's errors are InvalidOperationExceptions): the explanation still says what is known.
             return null;
         }
     }

@@ -45,6 +45,7 @@ public sealed class FullFlowFixture : IAsyncLifetime
             ["Crm:Timeout"] = "00:00:05",
             ["Worker:GracefulShutdownTimeout"] = "00:00:01",
         });
+        builder.Configuration.AddInMemoryCollection(TestEncryptionKeys.Settings());
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(WorkerLogs);
         builder.Services.AddLeadOnboardingWorker(builder.Configuration);

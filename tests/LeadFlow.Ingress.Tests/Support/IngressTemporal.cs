@@ -25,7 +25,7 @@ public sealed class IngressTemporal
 
     public string TaskQueue { get; }
 
-    public TemporalOptions Options => new() { Address = Server.Address, Namespace = Server.Namespace, TaskQueue = TaskQueue, RpcTimeoutSeconds = 5 };
+    public TemporalOptions Options => new() { Address = Server.Address, Namespace = Server.Namespace, TaskQueue = TaskQueue, RpcTimeoutSeconds = 5, Encryption = TestEncryptionKeys.Options() };
 
     public static async Task<IngressTemporal> StartAsync()
     {

@@ -120,6 +120,6 @@ public sealed class TestTemporalServer
     public async Task<TemporalClient> ConnectAsync() =>
         await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(Options).ConfigureAwait(false)).ConfigureAwait(false);
 
-    /// <summary>The product's Temporal settings for this endpoint (<c>Temporal__*</c>).</summary>
-    public TemporalOptions Options => new() { Address = Address, Namespace = Namespace };
+    /// <summary>The product's Temporal settings for this endpoint (<c>Temporal__*</c>), payloads encrypted with the fixture key (<see cref="TestEncryptionKeys"/>).</summary>
+    public TemporalOptions Options => new() { Address = Address, Namespace = Namespace, Encryption = TestEncryptionKeys.Options() };
 }

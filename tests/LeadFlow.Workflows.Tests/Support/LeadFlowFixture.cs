@@ -58,7 +58,8 @@ public sealed class LeadFlowFixture : IAsyncLifetime
 
     /// <summary>Starts the worker as production does, configured for this fixture's backend, server and task queue.</summary>
     /// <param name="configure">Runs after the production registrations, e.g. to put a handler in front of the CRM calls.</param>
-    public async Task StartWorkerAsync(Action<IServiceCollection>? configure = null)
+    /// <param name="encryption">The worker's <c>LeadFlow:Encryption:*</c> settings; default the test fixture key (<see cref="TestEncryptionKeys"/>).</param>
+    public async Task StartWorkerAsync(Action<IServiceCollection>? configure = null, IEnumerable<KeyValuePair<string, string?>>? encryption = null)
     {
         if (worker is not null)
         {
@@ -76,6 +77,7 @@ public sealed class LeadFlowFixture : IAsyncLifetime
             ["Crm:Timeout"] = "00:00:05",
             ["Worker:GracefulShutdownTimeout"] = "00:00:01",
         });
+        builder.Configuration.AddInMemoryCollection(encryption ?? TestEncryptionKeys.Settings());
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(WorkerLogs);
         builder.Logging.SetMinimumLevel(LogLevel.Information);

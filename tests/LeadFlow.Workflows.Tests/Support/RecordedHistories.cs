@@ -48,6 +48,19 @@ public static class RecordedHistories
         CompensatedFailureWithSearchAttributes,
     ];
 
+    /// <summary>
+    /// The copies recorded through the payload codec with the test fixture key (<c>TestEncryptionKeys</c>): every payload
+    /// encrypted, as in production. Recording writes a history under <see cref="Encrypted"/> of its name when its
+    /// payloads are encrypted, so the plaintext originals are never touched.
+    /// </summary>
+    public static readonly IReadOnlyList<string> EncryptedAll =
+    [
+        Encrypted(HappyPathEventInput), Encrypted(RejectedLeadEventInput), Encrypted(CompensatedFailureEventInput), Encrypted(CancelledLeadEventInput),
+    ];
+
+    /// <summary>The file name (without <c>.json</c>) of the encrypted copy of history <paramref name="name"/>.</summary>
+    public static string Encrypted(string name) => $"{name}-encrypted";
+
     public static bool Recording => Environment.GetEnvironmentVariable(EnvironmentVariable) == "1";
 
     /// <summary>Where the replay test reads them: copied next to the test assembly.</summary>
@@ -60,13 +73,18 @@ public static class RecordedHistories
             return;
         }
 
+        var history = await handle.FetchHistoryAsync();
+        if (LeadFlow.TestSupport.HistoryPayloads.All(history.Events).Any(LeadFlow.Temporal.Encryption.AesGcmPayloadCodec.IsEncrypted))
+        {
+            name = Encrypted(name);
+        }
+
         var source = Path.Combine(SourceDirectory(), $"{name}.json");
         if (File.Exists(source))
         {
             return;
         }
 
-        var history = await handle.FetchHistoryAsync();
         var json = history.ToJson();
         Directory.CreateDirectory(SourceDirectory());
         await File.WriteAllTextAsync(source, json);
