@@ -1,4 +1,6 @@
 using LeadFlow.EmbeddedTemporal.Tests.Workflows;
+using LeadFlow.Temporal;
+using LeadFlow.Temporal.Encryption;
 using LeadFlow.TestSupport;
 using Temporalio.Client;
 using Temporalio.Worker;
@@ -28,7 +30,11 @@ public sealed class TemporalHarness : IAsyncDisposable
     public static async Task<TemporalHarness> StartAsync(Action<TemporalWorkerOptions>? configure = null, bool startWorker = true)
     {
         var server = await TestTemporal.GetAsync();
-        var client = await server.ConnectAsync();
+        // These tests check the server as the SDK sees it (failure messages, payloads), so the harness's client does not
+        // encrypt: the product's payload codec is tested with the product (tests/LeadFlow.Workflows.Tests).
+        var plaintext = server.Options;
+        plaintext.Encryption = new PayloadEncryptionOptions();
+        var client = await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(plaintext));
         var harness = new TemporalHarness(client, $"conformance-{Guid.NewGuid():N}");
         if (startWorker)
         {
@@ -101,7 +107,8 @@ public sealed class TemporalHarness : IAsyncDisposable
     /// <summary>Every history this harness tracked must replay without a non-determinism error.</summary>
     public async Task AssertAllReplayAsync()
     {
-        var replayerOptions = new WorkflowReplayerOptions();
+        // The same data converter as the client that wrote the histories (payloads encrypted with the fixture key).
+        var replayerOptions = new WorkflowReplayerOptions { DataConverter = Client.Options.DataConverter };
         foreach (var workflow in WorkerOptions().Workflows)
         {
             replayerOptions.Workflows.Add(workflow);
