@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using LeadFlow.TestSupport.Aws;
+
 namespace LeadFlow.Ingress.Tests.Support;
 
 /// <summary>One PutEvents request as the fake bus saw it.</summary>
@@ -68,7 +70,7 @@ public sealed class FakeEventBridge : IAsyncDisposable
             return Error(400, "UnknownOperationException", $"target {request.Headers["X-Amz-Target"]}, content type {request.ContentType}");
         }
 
-        var (valid, signedHeaders, why) = VerifySignature(request, body);
+        var (valid, signedHeaders, why) = SigV4.Verify(request, body, AccessKeyId, SecretAccessKey, Region, "events");
         if (!valid)
         {
             return Error(403, "InvalidSignatureException", why);
@@ -95,48 +97,6 @@ public sealed class FakeEventBridge : IAsyncDisposable
 
         return Results.Text(new JsonObject { ["FailedEntryCount"] = failed, ["Entries"] = results }.ToJsonString(), "application/x-amz-json-1.1");
     }
-
-    private static (bool Valid, string SignedHeaders, string Why) VerifySignature(HttpRequest request, byte[] body)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        const string scheme = "AWS4-HMAC-SHA256 ";
-        if (!authorization.StartsWith(scheme, StringComparison.Ordinal))
-        {
-            return (false, "", "no SigV4 Authorization header");
-        }
-
-        var parts = authorization[scheme.Length..].Split(',', StringSplitOptions.TrimEntries)
-            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-        var credential = parts["Credential"].Split('/');
-        var (keyId, date, region, service) = (credential[0], credential[1], credential[2], credential[3]);
-        var amzDate = request.Headers["X-Amz-Date"].ToString();
-        if (keyId != AccessKeyId || region != Region || service != "events" || credential[4] != "aws4_request" || !amzDate.StartsWith(date, StringComparison.Ordinal))
-        {
-            return (false, parts["SignedHeaders"], $"wrong credential scope {parts["Credential"]}");
-        }
-
-        var signedHeaders = parts["SignedHeaders"];
-        var canonicalHeaders = string.Concat(signedHeaders.Split(';').Select(h => $"{h}:{HeaderValue(request, h).Trim()}\n"));
-        var canonicalRequest = string.Join('\n', request.Method, request.Path.HasValue ? request.Path.Value : "/", request.QueryString.Value?.TrimStart('?') ?? "",
-            canonicalHeaders, signedHeaders, Hex(SHA256.HashData(body)));
-        var scope = $"{date}/{region}/{service}/aws4_request";
-        var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
-        var key = Encoding.UTF8.GetBytes("AWS4" + SecretAccessKey);
-        foreach (var step in new[] { date, region, service, "aws4_request" })
-        {
-            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(step));
-        }
-
-        var expected = Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-        var timeOk = DateTime.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
-            && Math.Abs((DateTime.UtcNow - at).TotalMinutes) < 5;
-        return (expected == parts["Signature"] && timeOk, signedHeaders, $"signature mismatch (canonical request:\n{canonicalRequest})");
-    }
-
-    private static string HeaderValue(HttpRequest request, string name) =>
-        name == "host" ? request.Host.Value ?? "" : request.Headers[name].ToString();
-
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 
     private static IResult Error(int status, string type, string message) =>
         Results.Json(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }, statusCode: status, contentType: "application/x-amz-json-1.1");
