@@ -1,5 +1,6 @@
 using System.Globalization;
 using LeadFlow.Cli.Hosting;
+using LeadFlow.Ingress.Codec;
 using LeadFlow.Workflows;
 using Spectre.Console;
 
@@ -74,7 +75,7 @@ public static class DemoReport
         {
             // Payloads are encrypted: the UI shows them through the codec server, to a browser signed in once.
             console.WriteLine($"  Decrypted payloads in it   open once, in the browser of the Web UI: {stack.CodecSignInLink}");
-            console.WriteLine($"                             (codec server {stack.CodecUrl}; the link works once, for {CodecServer.CodecCallers.SignInCodeLifetime.TotalMinutes:0} min)");
+            console.WriteLine($"                             (codec server {stack.CodecUrl}; the link works once, for {CodecCallers.SignInCodeLifetime.TotalMinutes:0} min)");
         }
 
         console.WriteLine("  Failed leads               leadflow failures   (then: leadflow redrive <lead id> once the cause is fixed)");

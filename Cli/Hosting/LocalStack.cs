@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using LeadFlow.Cli.Configuration;
-using LeadFlow.CodecServer;
+using LeadFlow.Ingress.Codec;
 using LeadFlow.Crm.Backend;
 using LeadFlow.Crm.Backend.LocalDatabase;
 using LeadFlow.Ingress.Http;

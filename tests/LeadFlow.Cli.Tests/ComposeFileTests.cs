@@ -25,7 +25,7 @@ public sealed partial class ComposeFileTests(StackFixture stack)
     [Fact]
     public void Compose_BuildsEveryServiceHost()
     {
-        Assert.Equal(["crm-backend", "crm-migrate", "intake", "sqs-poller", "worker"], ((IEnumerable<object[]>)BuiltServices).Select(s => (string)s[0]).Order());
+        Assert.Equal(["codec-server", "crm-backend", "crm-migrate", "intake", "sqs-poller", "worker"], ((IEnumerable<object[]>)BuiltServices).Select(s => (string)s[0]).Order());
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed partial class ComposeFileTests(StackFixture stack)
     public void Secrets_HaveNoDefaults_AndTheIntakeHasItsKey()
     {
         var text = File.ReadAllText(RepositoryRoot.Combine("docker-compose.yml"));
-        foreach (Match variable in Regex.Matches(text, @"\$\{(?<name>[A-Z_]*(PASSWORD|API_KEY)[A-Z_]*)(?<rest>[^}]*)\}"))
+        foreach (Match variable in Regex.Matches(text, @"\$\{(?<name>[A-Z_]*(PASSWORD|API_KEY|TOKEN|KEY_FILE)[A-Z_]*)(?<rest>[^}]*)\}"))
         {
             Assert.StartsWith(":?", variable.Groups["rest"].Value, StringComparison.Ordinal);
         }
@@ -180,6 +180,7 @@ public sealed partial class ComposeFileTests(StackFixture stack)
         {
             "LeadFlow.Crm.Backend" => stack.Stack.BackendUrl,
             "LeadFlow.Ingress.Http" => stack.Stack.IntakeUrl,
+            "LeadFlow.Ingress.Codec" => new Uri(stack.Stack.CodecUrl, "/"),
             var other => throw new InvalidOperationException($"{service}: no in-process host for {other}"),
         };
         using var http = new HttpClient { BaseAddress = running };
@@ -223,12 +224,45 @@ public sealed partial class ComposeFileTests(StackFixture stack)
         {
             var key = variable.Replace("__", ":", StringComparison.Ordinal);
             var known = keys.Contains(key)
+                || keys.Any(k => k.EndsWith(ConfigurationKeys.AnyEntry, StringComparison.Ordinal) && key.StartsWith(k[..^1], StringComparison.OrdinalIgnoreCase) && key.Length > k.Length - 1)
                 || (key.StartsWith("ConnectionStrings:", StringComparison.Ordinal) && sources.Contains($"GetConnectionString(\"{key["ConnectionStrings:".Length..]}\")", StringComparison.Ordinal))
                 || (variable == "ASPNETCORE_URLS" && isWeb)
                 || (!variable.Contains("__", StringComparison.Ordinal) && sources.Contains($"\"{variable}\"", StringComparison.Ordinal));
             Assert.True(known, $"{service}: {variable} is read by nothing in {Path.GetFileName(project)} or its references (known settings: {string.Join(", ", keys.Order())})");
             Assert.False(string.IsNullOrEmpty(value) && !variable.StartsWith("AWS_", StringComparison.Ordinal) && !key.EndsWith("QueueUrl", StringComparison.Ordinal), $"{service}: {variable} is empty");
         }
+    }
+
+    /// <summary>
+    /// The Web UI decrypts through the codec server: its codec endpoint is the codec server's published /codec URL, the
+    /// browser's origin is one the codec server answers CORS for, the UI sends cookies (the sign-in session: it has no
+    /// token to pass), and the codec server holds the same key ring file as every service that writes payloads.
+    /// </summary>
+    [Fact]
+    public void TemporalUi_DecodesThroughTheCodecServer_WithTheKeyRingTheServicesEncryptWith()
+    {
+        var ui = Environment("temporal-ui");
+        var codec = Environment("codec-server");
+        var endpoint = new Uri(ui["TEMPORAL_CODEC_ENDPOINT"]);
+        var published = ((YamlSequenceNode)Service("codec-server")["ports"]).Select(p => p.ToString()).Single();
+        Assert.Equal($"127.0.0.1:{endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}", published[..published.LastIndexOf(':')]);
+        Assert.Equal("/codec", endpoint.AbsolutePath);
+        Assert.Equal("true", ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"]);
+        Assert.Equal("true", codec["Codec__SignInLinks"]);
+
+        var uiOrigin = ui["TEMPORAL_CORS_ORIGINS"];
+        Assert.Contains(uiOrigin, codec.Where(v => v.Key.StartsWith("Codec__AllowedOrigins__", StringComparison.Ordinal)).Select(v => v.Value));
+        Assert.StartsWith("${CODEC_ACCESS_TOKEN:?", codec.Single(v => v.Key.StartsWith("Codec__AccessTokens__", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
+
+        foreach (var service in new[] { "codec-server", "worker", "intake", "sqs-poller" })
+        {
+            var keyFile = Environment(service)["LeadFlow__Encryption__KeyFile"];
+            var secrets = ((YamlSequenceNode)Service(service)["secrets"]).Select(s => s.ToString()).ToList();
+            Assert.Equal($"/run/secrets/{Assert.Single(secrets)}", keyFile);
+        }
+
+        var file = File.ReadAllText(RepositoryRoot.Combine("docker-compose.yml"));
+        Assert.Contains("file: ${LEADFLOW_KEY_FILE:?", file, StringComparison.Ordinal);
     }
 
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services.Value[name];

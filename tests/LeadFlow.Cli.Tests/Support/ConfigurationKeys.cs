@@ -8,6 +8,9 @@ namespace LeadFlow.Cli.Tests.Support;
 /// </summary>
 public static class ConfigurationKeys
 {
+    /// <summary>The last segment of a key that stands for any entry of a list or dictionary setting (<c>Codec:AccessTokens:*</c>).</summary>
+    public const string AnyEntry = ":*";
+
     public static IReadOnlySet<string> Of(string assemblyName)
     {
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -56,7 +59,11 @@ public static class ConfigurationKeys
             {
                 keys.Add(key);
             }
-            else if (!isLeaf && valueType.IsClass && depth < 3 && !typeof(System.Collections.IEnumerable).IsAssignableFrom(valueType))
+            else if (!isLeaf && typeof(System.Collections.IEnumerable).IsAssignableFrom(valueType))
+            {
+                keys.Add(key + AnyEntry);
+            }
+            else if (!isLeaf && valueType.IsClass && depth < 3)
             {
                 AddProperties(valueType, key, keys, depth + 1);
             }

@@ -1,7 +1,7 @@
 using LeadFlow.Temporal.Encryption;
 using Microsoft.Extensions.Options;
 
-namespace LeadFlow.CodecServer;
+namespace LeadFlow.Ingress.Codec;
 
 /// <summary>
 /// The codec server's web host: <see cref="CodecEndpoints"/> with CORS for the configured Web UI origins only, and a

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Temporalio.Api.Common.V1;
 
-namespace LeadFlow.CodecServer;
+namespace LeadFlow.Ingress.Codec;
 
 /// <summary>
 /// Temporal's remote codec protocol (https://docs.temporal.io/production-deployment/data-encryption, "API contract
@@ -18,7 +18,7 @@ public static partial class CodecEndpoints
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    /// <summary>Maps <c>/codec/decode</c>, <c>/codec/encode</c> and (when on) <c>/codec/sign-in</c>.</summary>
+    /// <summary>Maps <c>/codec/decode</c>, <c>/codec/encode</c>, <c>/codec/sign-in</c> and <c>/codec/sign-in-links</c> (both answer only when sign-in links are on).</summary>
     public static IEndpointRouteBuilder MapPayloadCodec(this IEndpointRouteBuilder app)
     {
         var codec = app.MapGroup("/codec").WithTags("Codec");
@@ -27,6 +27,7 @@ public static partial class CodecEndpoints
         codec.MapPost("/encode", (HttpContext context, AesGcmPayloadCodec payloads, CodecCallers callers, IOptions<CodecServerOptions> options, ILoggerFactory logs) =>
             ApplyAsync(context, "encode", payloads.EncodeAsync, callers, options.Value, logs.CreateLogger(typeof(CodecEndpoints))));
         codec.MapGet("/sign-in", SignIn);
+        codec.MapPost("/sign-in-links", CreateSignInLink);
         return app;
     }
 
@@ -127,12 +128,42 @@ public static partial class CodecEndpoints
             "text/html");
     }
 
+    /// <summary>
+    /// A new one-time sign-in link for whoever holds an access token (a browser session cannot make more): how an operator
+    /// of a server that prints none (docker compose) gets one. The link is under the URL the caller used.
+    /// </summary>
+    private static IResult CreateSignInLink(HttpContext context, CodecCallers callers, ILoggerFactory logs)
+    {
+        if (callers.IdentifyToken(context.Request) is not { } caller)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problem(StatusCodes.Status401Unauthorized, "codec.credentials", "Access token required",
+                "Only an access token of Codec__AccessTokens__<name> (Authorization: Bearer <token>, or x-api-key) makes sign-in links.");
+        }
+
+        if (!callers.SignInLinksEnabled)
+        {
+            return Problem(StatusCodes.Status409Conflict, "codec.signInLinksOff", "Sign-in links are off", "Set Codec__SignInLinks=true to make sign-in links.");
+        }
+
+        var request = context.Request;
+        var link = callers.CreateSignInLink(new Uri($"{request.Scheme}://{request.Host}{request.PathBase}/codec"));
+        LogSignInLink(logs.CreateLogger(typeof(CodecEndpoints)), caller);
+        return TypedResults.Ok(new SignInLinkAnswer(link, (int)CodecCallers.SignInCodeLifetime.TotalMinutes));
+    }
+
     private static IResult Problem(int status, string type, string title, string detail, string? keyId = null) =>
         TypedResults.Problem(statusCode: status, type: type, title: title, detail: detail, extensions: keyId is null ? null : new Dictionary<string, object?> { ["keyId"] = keyId });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Codec {Operation}: {Count} payload(s) for {Caller} (namespace {Namespace})")]
     private static partial void LogApplied(ILogger logger, string operation, int count, string caller, string @namespace);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Codec sign-in link made for {Caller}")]
+    private static partial void LogSignInLink(ILogger logger, string caller);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Codec {Operation} for {Caller} (namespace {Namespace}) refused: a payload names key \"{KeyId}\", which this server does not have (LeadFlow__Encryption__Keys__{KeyId})")]
     private static partial void LogKeyMissing(ILogger logger, string operation, string caller, string @namespace, string keyId);
 }
+
+/// <summary>The answer of <c>POST /codec/sign-in-links</c>: a link to open once in the Web UI's browser, valid for <paramref name="ValidForMinutes"/> minutes.</summary>
+public sealed record SignInLinkAnswer(Uri Link, int ValidForMinutes);

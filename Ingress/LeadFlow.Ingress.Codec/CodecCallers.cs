@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace LeadFlow.CodecServer;
+namespace LeadFlow.Ingress.Codec;
 
 /// <summary>
 /// Who is calling the codec: a configured access token (<c>Authorization: Bearer</c> or <c>x-api-key</c>, compared in
@@ -41,25 +41,40 @@ public sealed class CodecCallers
     public string? Identify(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var presented = request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? authorization["Bearer ".Length..].Trim()
-            : request.Headers["x-api-key"].ToString().Trim();
-        if (presented.Length > 0)
+        if (Presented(request).Length > 0)
         {
-            var hash = Hash(presented);
-            foreach (var (name, expected) in tokens)
-            {
-                if (CryptographicOperations.FixedTimeEquals(hash, expected))
-                {
-                    return name;
-                }
-            }
-
-            return null;
+            return IdentifyToken(request);
         }
 
         return request.Cookies.TryGetValue(SessionCookie, out var session) && IsLive(sessions, session) ? "browser session" : null;
     }
+
+    /// <summary>The name of the access token the request carries; null without a valid token (a browser session does not count).</summary>
+    public string? IdentifyToken(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var presented = Presented(request);
+        if (presented.Length == 0)
+        {
+            return null;
+        }
+
+        var hash = Hash(presented);
+        foreach (var (name, expected) in tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, expected))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Presented(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization["Bearer ".Length..].Trim()
+            : request.Headers["x-api-key"].ToString().Trim();
 
     /// <summary>
     /// A one-time sign-in link under <paramref name="codecBaseUrl"/> (the codec endpoint, <c>.../codec</c>), valid for

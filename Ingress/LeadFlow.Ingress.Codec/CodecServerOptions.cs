@@ -1,4 +1,4 @@
-namespace LeadFlow.CodecServer;
+namespace LeadFlow.Ingress.Codec;
 
 /// <summary>
 /// The codec server's settings (configuration section <c>Codec</c>, environment variables <c>Codec__*</c>); the keys
