@@ -1,14 +1,20 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Google.Protobuf;
+using LeadFlow.Aws;
 using LeadFlow.Ingress.Lambda;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Temporal;
+using LeadFlow.Temporal.Encryption;
+using LeadFlow.TestSupport;
+using LeadFlow.TestSupport.Aws;
 using LeadFlow.TestSupport.Lambda;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Temporalio.Api.WorkflowService.V1;
 
 namespace LeadFlow.Ingress.Tests;
 
@@ -156,6 +162,51 @@ public sealed class LambdaHandlerTests
 
         Assert.Equal(nameof(InvalidDataException), body.GetProperty("errorType").GetString());
         Assert.Equal("boom", body.GetProperty("errorMessage").GetString());
+    }
+
+    /// <summary>
+    /// The template gives the ingress Lambda <c>LeadFlow__Encryption__KeyRingSecretArn</c>: read from Secrets Manager at
+    /// init (the fake of the AWS boundary, SigV4 checked) as its other secrets are, the ring encrypts its workflow starts,
+    /// so the history Temporal keeps holds the event's personal data only as ciphertext under the ring's active key.
+    /// </summary>
+    [Fact]
+    public async Task WithTheKeyRingSecret_TheWorkflowStartIsEncrypted()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var aws = await FakeAwsServices.StartAsync();
+        var ring = JsonSerializer.Serialize(new { activeKeyId = TestEncryptionKeys.FixtureKeyId, keys = new Dictionary<string, string> { [TestEncryptionKeys.FixtureKeyId] = TestEncryptionKeys.FixtureKeyBase64 } });
+        var arn = aws.PutSecret("leadflow/payload-keys", ring);
+        var environment = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingress:Target"] = "Temporal",
+            ["Temporal:Address"] = temporal.Options.Address,
+            ["Temporal:Namespace"] = temporal.Options.Namespace,
+            ["Temporal:TaskQueue"] = temporal.TaskQueue,
+            ["LeadFlow:Encryption:KeyRingSecretArn"] = arn,
+            ["Aws:SecretsEndpoint"] = aws.Endpoint.ToString(),
+            ["AWS_ACCESS_KEY_ID"] = FakeAwsServices.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = FakeAwsServices.SecretAccessKey,
+        }).Build();
+        var function = new LeadEventFunction(SecretSettings.FromLambdaEnvironment(environment));
+        var eventId = TestEvents.NewEventId();
+        var envelope = TestEvents.Envelope(eventId);
+        var (rut, mail) = ((string)envelope["detail"]!["rut"]!, (string)envelope["detail"]!["mail"]!);
+
+        await using var answer = await function.InvokeAsync(new MemoryStream(envelope.Bytes()), CancellationToken.None);
+
+        Assert.Equal("Started", JsonDocument.Parse(answer).RootElement.GetProperty("status").GetString());
+        Assert.Equal(0, aws.Refused);
+        var history = await temporal.Client.WorkflowService.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryRequest
+        {
+            Namespace = temporal.Options.Namespace,
+            Execution = new() { WorkflowId = LeadWorkflowIds.ForEvent(eventId) },
+        });
+        var input = history.History.Events[0].WorkflowExecutionStartedEventAttributes.Input.Payloads_;
+        Assert.NotEmpty(input);
+        Assert.All(input, p => Assert.Equal(TestEncryptionKeys.FixtureKeyId, AesGcmPayloadCodec.KeyIdOf(p)));
+        var raw = Encoding.UTF8.GetString(history.ToByteArray());
+        Assert.DoesNotContain(mail, raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(rut, raw, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -6,6 +6,7 @@ using LeadFlow.StepFunctions.Tests.Support;
 using LeadFlow.Steps;
 using LeadFlow.Steps.Crm;
 using LeadFlow.Temporal;
+using LeadFlow.Temporal.Encryption;
 using YamlDotNet.RepresentationModel;
 using static LeadFlow.StepFunctions.Tests.Support.CloudFormationTemplate;
 
@@ -226,6 +227,27 @@ public sealed class DeploymentChecksTests
             var stepVariables = (YamlMappingNode)Child(Child(Child(template.Resources[$"{step.Name}Function"], "Properties"), "Environment"), "Variables")!;
             Assert.Equal("CrmWriteKeySecretArn", ValueOf(Child(stepVariables, "Crm__ApiKeySecretArn")));
         }
+    }
+
+    // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html: a function reads a
+    // secret with secretsmanager:GetSecretValue on that secret's ARN. The ingress Lambda's workflow starts are encrypted with
+    // the payload key ring, read at init from the secret the PayloadKeyRingSecretArn parameter names (and from no other).
+    [Fact]
+    public void IngressLambda_ReadsThePayloadKeyRingFromItsSecret_AndMayReadOnlyTheSecretsItIsGiven()
+    {
+        var ingress = Child(template.Resources["LeadEventFunction"], "Properties")!;
+        var variables = (YamlMappingNode)Child(Child(ingress, "Environment"), "Variables")!;
+        var variable = $"{PayloadEncryptionOptions.Variable}{nameof(PayloadEncryptionOptions.KeyRing)}{LeadFlow.Aws.SecretSettings.Suffix}";
+        var keyRing = (YamlSequenceNode)Child(variables, variable)!;
+        Assert.Equal(["HasPayloadKeyRing", "PayloadKeyRingSecretArn", "AWS::NoValue"], keyRing.Children.Select(c => ValueOf(c)!));
+        Assert.Contains("PayloadKeyRingSecretArn", template.Parameters);
+        Assert.Contains("!Condition HasPayloadKeyRing", ConditionText("HasTemporalSecrets"), StringComparison.Ordinal);
+
+        var reads = Assert.Single(Statements(ingress), s => Actions(s).Contains("secretsmanager:GetSecretValue"));
+        Assert.Equal(["secretsmanager:GetSecretValue"], Actions(reads));
+        var resources = Items(Child(reads, "Resource")).Select(r => ValueOf(((YamlSequenceNode)r).Children[1])!).ToList();
+        Assert.Contains("PayloadKeyRingSecretArn", resources);
+        Assert.All(resources, r => Assert.Matches("^(Temporal(ApiKey|ClientCert|ClientKey)|PayloadKeyRing)SecretArn$", r));
     }
 
     // https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html: an invocation is stopped at the function's

@@ -89,6 +89,20 @@ public sealed class EncryptionKeyRing
             }
         }
 
+        if (!string.IsNullOrWhiteSpace(options.KeyRing) && PayloadEncryptionOptions.KeyFileContent.Parse(options.KeyRing, problems) is { } ring)
+        {
+            activeKeyId = string.IsNullOrWhiteSpace(activeKeyId) ? ring.ActiveKeyId : activeKeyId;
+            foreach (var (id, key) in ring.Keys ?? [])
+            {
+                if (encoded.TryGetValue(id, out var fromFile) && fromFile.Base64 != key)
+                {
+                    problems.Add($"key \"{id}\" of {v}KeyRing differs from {fromFile.Source}: one key id must always mean one key");
+                }
+
+                encoded[id] = (key, $"key \"{id}\" of {v}KeyRing");
+            }
+        }
+
         foreach (var (id, key) in options.Keys)
         {
             if (encoded.TryGetValue(id, out var fromFile) && fromFile.Base64 != key)

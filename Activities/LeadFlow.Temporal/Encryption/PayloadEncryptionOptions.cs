@@ -37,8 +37,15 @@ public sealed class PayloadEncryptionOptions
     /// </summary>
     public string? KeyFile { get; set; }
 
-    /// <summary>Whether any key is configured at all (a key file, an active key id or a key).</summary>
-    public bool IsConfigured => !string.IsNullOrWhiteSpace(KeyFile) || !string.IsNullOrWhiteSpace(ActiveKeyId) || Keys.Count > 0;
+    /// <summary>
+    /// <c>LeadFlow__Encryption__KeyRing</c>: the key file's JSON itself (same shape as <see cref="KeyFile"/>), for a host that
+    /// gets the ring from a secret store rather than a file: the ingress Lambda reads it from Secrets Manager with
+    /// <c>LeadFlow__Encryption__KeyRingSecretArn</c> (LeadFlow.Aws's SecretSettings). Never put it in a plain environment variable.
+    /// </summary>
+    public string? KeyRing { get; set; }
+
+    /// <summary>Whether any key is configured at all (a key file, a key ring, an active key id or a key).</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(KeyFile) || !string.IsNullOrWhiteSpace(KeyRing) || !string.IsNullOrWhiteSpace(ActiveKeyId) || Keys.Count > 0;
 
     /// <summary>Binds the section from <paramref name="configuration"/> (no validation: see <see cref="Problems"/>).</summary>
     public static PayloadEncryptionOptions Bind(IConfiguration configuration)
@@ -62,6 +69,20 @@ public sealed class PayloadEncryptionOptions
         [property: JsonPropertyName("activeKeyId")] string? ActiveKeyId,
         [property: JsonPropertyName("keys")] Dictionary<string, string>? Keys)
     {
+        /// <summary>Reads a key ring given as JSON text (<see cref="KeyRing"/>); null with a problem added when it is not one. Never quotes the text.</summary>
+        internal static KeyFileContent? Parse(string json, List<string> problems)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<KeyFileContent>(json) ?? throw new JsonException("the text is null");
+            }
+            catch (JsonException)
+            {
+                problems.Add($"{Variable}KeyRing is not a key ring {{\"activeKeyId\":\"<id>\",\"keys\":{{\"<id>\":\"<base64 of 32 bytes>\"}}}} (the secret's text, if it comes from {Variable}KeyRingSecretArn)");
+                return null;
+            }
+        }
+
         /// <summary>Reads a key file; null with a problem added when it cannot be read.</summary>
         internal static KeyFileContent? Read(string path, List<string> problems)
         {
