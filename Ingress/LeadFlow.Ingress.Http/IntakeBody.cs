@@ -15,9 +15,11 @@ public sealed record IntakeEnvelope(int Index, byte[] Envelope, string? ContentS
 public sealed record IntakeEntryError(int Index, string Field, string Error);
 
 /// <summary>
-/// Reads the three body shapes <c>POST /events</c> accepts and turns each into EventBridge
-/// envelopes: an envelope as it is; PutEvents-style entries (<c>[...]</c> or <c>{"Entries":[...]}</c>,
-/// <c>Detail</c> a JSON string) and a bare lead wrapped into new envelopes.
+/// Reads the body shapes <c>POST /events</c> accepts and turns each into EventBridge envelopes: an envelope as it is;
+/// an array of envelopes, each as it is (each keyed by its own id, as the bus would deliver them one by one);
+/// PutEvents-style entries (<c>[...]</c> or <c>{"Entries":[...]}</c>, <c>Detail</c> a JSON string) and a bare lead
+/// wrapped into new envelopes. An array may mix envelopes and entries: an item with <c>Detail</c> is an entry, an item
+/// with any envelope field (<c>detail</c>, <c>detail-type</c>, <c>source</c>, <c>version</c>) and no <c>Detail</c> an envelope.
 /// </summary>
 public static class IntakeBody
 {
@@ -41,11 +43,9 @@ public static class IntakeBody
         {
             document = JsonDocument.Parse(body, StrictJson);
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            // The envelope reader names the line and byte.
-            EventEnvelopeReader.Read(body);
-            throw;
+            throw MalformedEnvelopeException.JsonSyntax("body", e);
         }
 
         using (document)
@@ -90,6 +90,13 @@ public static class IntakeBody
         var index = 0;
         foreach (var entry in array.EnumerateArray())
         {
+            if (IsEnvelope(entry))
+            {
+                // Read (and refused, naming its field) as the intake reads every envelope.
+                envelopes.Add(new IntakeEnvelope(index++, System.Text.Encoding.UTF8.GetBytes(entry.GetRawText())));
+                continue;
+            }
+
             var error = Entry(entry, defaults, newEventId(index), out var envelope);
             if (error is null)
             {
@@ -105,6 +112,9 @@ public static class IntakeBody
 
         return (envelopes, errors);
     }
+
+    private static bool IsEnvelope(JsonElement item) =>
+        item.ValueKind == JsonValueKind.Object && !item.TryGetProperty("Detail", out _) && EnvelopeFields.Any(f => item.TryGetProperty(f, out _));
 
     private static (string Field, string Error)? Entry(JsonElement entry, EnvelopeDefaults defaults, string eventId, out byte[]? envelope)
     {
@@ -124,7 +134,7 @@ public static class IntakeBody
 
         if (!entry.TryGetProperty("Detail", out var detailText))
         {
-            return ("Detail", "is required (the lead as a JSON string)");
+            return ("Detail", "is required (the lead as a JSON string); an item may also be an EventBridge envelope (id, source, detail-type, detail)");
         }
 
         if (detailText.ValueKind != JsonValueKind.String)
@@ -145,7 +155,7 @@ public static class IntakeBody
         }
         catch (JsonException e)
         {
-            return ("Detail", $"is not valid JSON: {e.Message}");
+            return ("Detail", MalformedEnvelopeException.JsonSyntax("Detail", e).Reason);
         }
 
         using (detail)

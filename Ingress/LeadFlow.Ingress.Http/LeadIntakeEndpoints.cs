@@ -10,6 +10,9 @@ namespace LeadFlow.Ingress.Http;
 /// <summary>The web form's anti-forgery token and the header to send it in (its cookie is set with it).</summary>
 public sealed record FormToken(string Token, string HeaderName);
 
+/// <summary>One broken rule of a malformed body (the CRM backend's <c>errors</c> shape): the field's dotted path, the rule (<c>json.syntax</c>), what is wrong.</summary>
+public sealed record IntakeFieldError(string Field, string Rule, string Message);
+
 /// <summary>The started (or duplicate) entries of a request and the refused ones.</summary>
 public sealed record IntakeAnswer(IReadOnlyList<StartOutcome> Entries, IReadOnlyList<IntakeEntryError> Errors);
 
@@ -77,7 +80,7 @@ public static class LeadIntakeEndpoints
         }
         catch (MalformedEnvelopeException e)
         {
-            return Problem(StatusCodes.Status400BadRequest, e.Field, e.Message);
+            return Problem(StatusCodes.Status400BadRequest, e);
         }
 
         if (sns is { IsNotification: false })
@@ -104,7 +107,7 @@ public static class LeadIntakeEndpoints
         }
         catch (MalformedEnvelopeException e)
         {
-            return Problem(e.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e.Field, e.Message);
+            return Problem(e.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e);
         }
 
         var started = new List<StartOutcome>();
@@ -186,4 +189,20 @@ public static class LeadIntakeEndpoints
     private static ProblemHttpResult Problem(int status, string field, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: status == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Malformed event",
             extensions: new Dictionary<string, object?> { ["field"] = field });
+
+    /// <summary>
+    /// A malformed body: <c>field</c> (its dotted path), and when the exception names one the broken <c>rule</c> with
+    /// <c>errors</c> <c>[{field, rule, message}]</c>, as the CRM backend's problems list them.
+    /// </summary>
+    private static ProblemHttpResult Problem(int status, MalformedEnvelopeException e)
+    {
+        var extensions = new Dictionary<string, object?> { ["field"] = e.Field };
+        if (e.Rule is { } rule)
+        {
+            extensions["rule"] = rule;
+            extensions["errors"] = new[] { new IntakeFieldError(e.Field, rule, e.Reason) };
+        }
+
+        return TypedResults.Problem(e.Message, statusCode: status, title: status == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Malformed event", extensions: extensions);
+    }
 }

@@ -110,11 +110,11 @@ public sealed class HttpIntakeTests
     }
 
     [Theory]
-    [InlineData("{\"id\":\"x\",\"detail\":{\"name\":", "envelope")]
+    [InlineData("{\"id\":\"x\",\"detail\":{\"name\":", "body")]
     [InlineData("{\"id\":\"x\",\"source\":\"crm.leads\"}", "detail")]
     [InlineData("{\"id\":\"x\",\"source\":\"crm.leads\",\"detail\":7}", "detail")]
     [InlineData("{\"id\":7,\"detail\":{}}", "id")]
-    [InlineData("{\"id\":\"x\",\u0002\"detail\":{}}", "envelope")]
+    [InlineData("{\"id\":\"x\",\u0002\"detail\":{}}", "body")]
     [InlineData("42", "body")]
     [InlineData("{\"Entries\":{}}", "Entries")]
     public async Task MalformedBody_Is400NamingTheField(string body, string field)
@@ -127,6 +127,60 @@ public sealed class HttpIntakeTests
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(field, problem.GetProperty("field").GetString());
+    }
+
+    /// <summary>
+    /// A body that is not JSON answers the project's problem shape: the field, the rule <c>json.syntax</c> and where (line
+    /// and byte from 1), never .NET's own <c>LineNumber | BytePositionInLine</c> (from 0) a newcomer found there.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"id\":\"x\",\"detail\":{\"name\":", "at line 1, byte ")]
+    [InlineData("[{\"id\":\"a\"},\n  {\"id\" \"b\"}]", "at line 2, byte 9")]
+    [InlineData("{\"name\":\"Ana\",}", "at line 1, byte ")]
+    public async Task JsonSyntaxError_Is400WithFieldRuleAndPosition_WithoutDotNetInternals(string body, string where)
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+
+        var (status, problem) = await PostAsync(http, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("body", problem.GetProperty("field").GetString());
+        Assert.Equal("json.syntax", problem.GetProperty("rule").GetString());
+        var error = Assert.Single(problem.GetProperty("errors").EnumerateArray().ToList());
+        Assert.Equal(("body", "json.syntax"), (error.GetProperty("field").GetString(), error.GetProperty("rule").GetString()));
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains(where, detail, StringComparison.Ordinal);
+        foreach (var internals in new[] { "LineNumber", "BytePositionInLine", "Path: $" })
+        {
+            Assert.DoesNotContain(internals, detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(internals, error.GetProperty("message").GetString()!, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// An array of EventBridge envelopes (what a newcomer posts after reading the bus contract) is accepted as the bus would
+    /// deliver them one by one: each started as <c>lead-&lt;its id&gt;</c>, a repeated id a duplicate, a broken one refused by index.
+    /// </summary>
+    [Fact]
+    public async Task ArrayOfEnvelopes_EachIsStartedUnderItsOwnId()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        await using var host = await IngressHost.StartAsync(temporal.ClientSource());
+        using var http = host.CreateClient();
+        var (first, second) = (TestEvents.NewEventId(), TestEvents.NewEventId());
+        var body = new JsonArray(TestEvents.Envelope(first), TestEvents.Envelope(second), TestEvents.Envelope(first), new JsonObject { ["id"] = "x", ["source"] = "crm.leads", ["detail"] = 7 }).ToJsonString();
+
+        var (status, answer) = await PostAsync(http, body);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var entries = answer.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal([LeadWorkflowIds.ForEvent(first), LeadWorkflowIds.ForEvent(second), LeadWorkflowIds.ForEvent(first)], entries.Select(e => e.GetProperty("workflowId").GetString()));
+        Assert.Equal(["Started", "Started", "Duplicate"], entries.Select(e => e.GetProperty("status").GetString()));
+        var error = Assert.Single(answer.GetProperty("errors").EnumerateArray().ToList());
+        Assert.Equal((3, "detail"), (error.GetProperty("index").GetInt32(), error.GetProperty("field").GetString()));
+        await temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(second)).DescribeAsync();
     }
 
     /// <summary>A <c>\u</c> escape that is no valid UTF-16 parses, but threw when read (a 500): now a 400 naming the field and the rule.</summary>

@@ -105,17 +105,9 @@ public static class EventEnvelopeReader
         }
         catch (JsonException e)
         {
-            // JsonException's message names the line and byte; control characters outside strings
-            // (and raw ones inside) land here too.
-            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
-            throw new MalformedEnvelopeException("envelope", $"is not valid JSON{where}: {FirstSentence(e.Message)}");
+            // Control characters outside strings (and raw ones inside) land here too.
+            throw MalformedEnvelopeException.JsonSyntax("envelope", e);
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut].TrimEnd() : message;
     }
 
     /// <summary>A JSON value kind in words ("an object", "null"), for error messages.</summary>

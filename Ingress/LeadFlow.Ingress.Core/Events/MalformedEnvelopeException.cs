@@ -6,9 +6,15 @@ namespace LeadFlow.Ingress.Events;
 /// The bytes are not an EventBridge envelope this system can start a workflow from. Retrying
 /// cannot help: a person has to look at the event (it is kept by the dead-letter queue).
 /// </summary>
-public sealed class MalformedEnvelopeException(string field, string reason, bool tooLarge = false)
+public sealed class MalformedEnvelopeException(string field, string reason, bool tooLarge = false, string? rule = null)
     : Exception($"{field}: {reason}"), INamedLambdaError
 {
+    /// <summary>The JSON text is not JSON (the <see cref="Rule"/> of a syntax error).</summary>
+    public const string JsonSyntaxRule = "json.syntax";
+
+    /// <summary>The rule broken, as the backend's problems name them (<c>json.syntax</c>, <c>json.utf8</c>, <c>json.utf16</c>); null when the reason says it all.</summary>
+    public string? Rule { get; } = rule;
+
     /// <summary>The envelope field at fault (<c>envelope</c> for the whole document).</summary>
     public string Field { get; } = field;
 
@@ -32,12 +38,30 @@ public sealed class MalformedEnvelopeException(string field, string reason, bool
     {
         if (!System.Text.Unicode.Utf8.IsValid(utf8))
         {
-            throw new MalformedEnvelopeException(whole, "is not valid UTF-8 text");
+            throw new MalformedEnvelopeException(whole, "is not valid UTF-8 text", rule: "json.utf8");
         }
 
         if (LeadFlow.Leads.JsonTextCheck.FirstUndecodableString(utf8) is { } field)
         {
-            throw new MalformedEnvelopeException(field.Length == 0 ? whole : field, LeadFlow.Leads.JsonTextCheck.Rule);
+            throw new MalformedEnvelopeException(field.Length == 0 ? whole : field, LeadFlow.Leads.JsonTextCheck.Rule, rule: "json.utf16");
         }
+    }
+
+    /// <summary>
+    /// A JSON syntax error of <paramref name="field"/> in words a person reads: the line and byte (counted from 1) and the
+    /// parser's first sentence, without .NET's own <c>LineNumber | BytePositionInLine</c> (counted from 0) or <c>Path</c>.
+    /// </summary>
+    public static MalformedEnvelopeException JsonSyntax(string field, System.Text.Json.JsonException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var where = error.LineNumber is { } line ? $" at line {line + 1}, byte {error.BytePositionInLine + 1}" : "";
+        var message = error.Message;
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            message = cut > 0 ? message[..cut] : message;
+        }
+
+        return new MalformedEnvelopeException(field, $"is not valid JSON{where}: {message.TrimEnd()}", rule: JsonSyntaxRule);
     }
 }
