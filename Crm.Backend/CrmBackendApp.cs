@@ -40,6 +40,9 @@ public static class CrmBackendApp
         builder.Services.AddHostedService(services => services.GetRequiredService<IdempotencyPurge>());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        // A query value that does not parse (limit=abc) throws, so that ParameterBindingHandler can name the parameter.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<ParameterBindingHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, CrmJsonContext.Default));
         builder.Services.AddCrmOpenApi();
 

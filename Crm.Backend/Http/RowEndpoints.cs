@@ -67,8 +67,20 @@ public static class RowEndpoints
             .WithName($"Get{title}Holders")
             .WithSummary($"The lead runs that rely on a {entity} (its holds), oldest first.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapIdNotANumber("/{id}", HttpMethods.Get);
+        group.MapIdNotANumber("/{id}/holders", HttpMethods.Get);
         return group;
     }
+
+    /// <summary>
+    /// A path id that is no number (<c>/clients/abc</c>) matches no <c>{id:long}</c> route, which would be a bare 404: this
+    /// unconstrained route (routing prefers the constrained one whenever it matches) answers 400 naming the parameter and
+    /// the rule instead. It never echoes the text, which may be personal data typed into a URL (a RUT). Not in the API
+    /// description: it is no operation.
+    /// </summary>
+    public static RouteHandlerBuilder MapIdNotANumber(this IEndpointRouteBuilder routes, string pattern, params string[] methods) =>
+        routes.MapMethods(pattern, methods, () => CrmProblems.InvalidParameter("id", "integer", "must be a whole number: the row's id"))
+            .ExcludeFromDescription();
 
     /// <summary>
     /// The plain delete by id, kept for older clients and operators. Deleting a row that is already gone succeeds and
@@ -118,6 +130,7 @@ public static class RowEndpoints
                 ? $"Deletes a {kind.Entity} after its partner and benefit; deleting a missing {kind.Entity} succeeds; a {kind.Entity} another lead run relies on is refused (409)."
                 : $"Deletes a {kind.Entity}; deleting a missing {kind.Entity} succeeds; a {kind.Entity} another lead run relies on is refused (409).")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapIdNotANumber("/{id}", HttpMethods.Delete);
         return group;
     }
 

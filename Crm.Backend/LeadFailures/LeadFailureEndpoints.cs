@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LeadFlow.Crm.Backend.Creates;
 using LeadFlow.Crm.Backend.Data;
+using LeadFlow.Crm.Backend.Http;
 using LeadFlow.Crm.Backend.Problems;
 using LeadFlow.Leads;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,6 +35,7 @@ public static class LeadFailureEndpoints
         routes.MapGet("/lead_failures/{id:long}/event", EventAsync)
             .WithName("GetLeadFailureEvent").WithTags("LeadFailures")
             .WithSummary("The failed lead's original event, unmasked, for redrive (leadflow redrive); the one answer that carries a lead's personal data.");
+        routes.MapIdNotANumber("/lead_failures/{id}/event", HttpMethods.Get);
         return routes;
     }
 

@@ -13,6 +13,10 @@ public static class CrmProblems
     public static ProblemHttpResult Validation(IReadOnlyList<FieldError> errors) =>
         Create(StatusCodes.Status400BadRequest, "validation", "The request is not valid", errors);
 
+    /// <summary>400: a query or path parameter (<paramref name="name"/>) that does not parse, e.g. <c>limit=abc</c>; the value is not echoed.</summary>
+    public static ProblemHttpResult InvalidParameter(string name, string rule, string message) =>
+        Create(StatusCodes.Status400BadRequest, "validation", "The request is not valid", [new FieldError(name, rule, message)]);
+
     public static ProblemHttpResult MalformedJson(string message) =>
         Create(StatusCodes.Status400BadRequest, "malformed-json", "The body is not valid JSON", [new FieldError("body", "json.syntax", message)]);
 
