@@ -29,13 +29,15 @@ public sealed partial class ParameterBindingHandler : IExceptionHandler
             return true;
         }
 
-        var type = failure.Groups["type"].Value.TrimEnd('?');
+        // The type as binding names it: "int?", "Nullable<long>", "DateTimeOffset"...
+        var type = failure.Groups["type"].Value;
         var (rule, message) = type switch
         {
-            "int" or "long" or "short" or "Int32" or "Int64" => ("integer", "must be a whole number"),
-            "DateTimeOffset" or "DateTime" => ("dateTime", "must be an ISO 8601 date and time"),
-            "Guid" => ("guid", "must be a GUID"),
-            "bool" or "Boolean" => ("boolean", "must be true or false"),
+            _ when type.Contains("DateTime", StringComparison.Ordinal) => ("dateTime", "must be an ISO 8601 date and time"),
+            _ when type.Contains("Guid", StringComparison.Ordinal) => ("guid", "must be a GUID"),
+            _ when type.Contains("bool", StringComparison.OrdinalIgnoreCase) => ("boolean", "must be true or false"),
+            _ when type.Contains("int", StringComparison.OrdinalIgnoreCase) || type.Contains("long", StringComparison.OrdinalIgnoreCase) || type.Contains("short", StringComparison.OrdinalIgnoreCase)
+                => ("integer", "must be a whole number"),
             _ => ("format", $"must be a {type}"),
         };
         var problem = CrmProblems.Details(StatusCodes.Status400BadRequest, "validation", "The request is not valid", [new LeadFlow.Leads.FieldError(failure.Groups["name"].Value, rule, message)]);
