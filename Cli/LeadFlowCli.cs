@@ -56,13 +56,24 @@ public static class LeadFlowCli
         }
     }
 
-    /// <summary>The console the real command writes to: plain text without animation when there is no terminal (CI, a pipe).</summary>
-    public static IAnsiConsole CreateConsole()
+    /// <summary>
+    /// The console the real command writes to: plain ASCII text (no box-drawing characters, no colour, no animation)
+    /// when there is no terminal to draw on (stdout redirected to a file or a pipe), in CI (<c>CI</c> set) or when the
+    /// user asked for it (<c>NO_COLOR</c> set, https://no-color.org).
+    /// </summary>
+    public static IAnsiConsole CreateConsole() =>
+        CreateConsole(Console.Out, Console.IsOutputRedirected, Environment.GetEnvironmentVariable);
+
+    /// <param name="output">Where the text goes.</param>
+    /// <param name="outputRedirected">Whether <paramref name="output"/> is a file or a pipe rather than a terminal.</param>
+    /// <param name="environment">Reads an environment variable (<c>CI</c>, <c>NO_COLOR</c>).</param>
+    public static IAnsiConsole CreateConsole(TextWriter output, bool outputRedirected, Func<string, string?> environment)
     {
-        var plain = Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+        ArgumentNullException.ThrowIfNull(environment);
+        var plain = outputRedirected || !string.IsNullOrEmpty(environment("CI")) || !string.IsNullOrEmpty(environment("NO_COLOR"));
         if (!plain)
         {
-            return AnsiConsole.Console;
+            return output == Console.Out ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -70,9 +81,11 @@ public static class LeadFlowCli
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(Console.Out),
+            Out = new AnsiConsoleOutput(output),
         });
         console.Profile.Width = 160;
+        // Tables fall back to their ASCII borders, and status spinners to ASCII frames: a CI log or a file shows no mojibake.
+        console.Profile.Capabilities.Unicode = false;
         return console;
     }
 }

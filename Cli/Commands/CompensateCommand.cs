@@ -100,7 +100,7 @@ public static class CompensateCommand
 
     private static void ShowPlan(IAnsiConsole console, string leadId, string runId, IReadOnlyList<(string Key, HoldView? Hold)> plan)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Compensations for {Markup.Escape(leadId)} run {Markup.Escape(runId)}, in the order they are posted");
+        var table = ConsoleTables.Create(console).Title($"Compensations for {Markup.Escape(leadId)} run {Markup.Escape(runId)}, in the order they are posted");
         table.AddColumn("Idempotency-Key").AddColumn("Hold now");
         foreach (var (key, hold) in plan)
         {

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using LeadFlow.Cli.Http;
 using LeadFlow.Ingress.Status;
 using LeadFlow.Leads;
@@ -10,7 +12,9 @@ namespace LeadFlow.Cli.Commands;
 /// <summary>
 /// <c>leadflow differences [--lead &lt;id&gt;] [--rut &lt;rut&gt;]</c>: the values leads brought that differ from the stored
 /// rows, kept for review and never applied (<c>GET /lead_differences</c> of the CRM backend), newest first. Personal data
-/// is masked as in the logs; the backend route (API key) shows the values to the person who decides.
+/// is masked as in the logs, with a fingerprint that tells different values apart; the backend route (read key) shows the
+/// values to the person who decides. Exit codes: 0 listed (or none recorded), 2 <c>--lead</c> and <c>--rut</c> name
+/// different people, 3 the backend refused or is unreachable.
 /// </summary>
 public static class DifferencesCommand
 {
@@ -27,16 +31,33 @@ public static class DifferencesCommand
         {
             using var backend = BackendClient.For(parse.GetRequiredValue(common.Backend), parse.GetRequiredValue(common.ApiKey));
             var leadId = parse.GetValue(lead) is { Length: > 0 } given ? LeadStatusReader.WorkflowIdOf(given) : null;
+            var person = parse.GetValue(rut) is { Length: > 0 } givenRut ? givenRut : null;
             try
             {
-                var page = await backend.GetDifferencesAsync(leadId, parse.GetValue(rut), parse.GetValue(limit), cancellationToken);
+                var page = await backend.GetDifferencesAsync(leadId, person, parse.GetValue(limit), cancellationToken);
+                if (page.Items.Count == 0 && leadId is not null && person is not null
+                    && await backend.GetDifferencesAsync(leadId, null, parse.GetValue(limit), cancellationToken) is { Items: [var ofLead, ..] }
+                    && !(Rut.TryNormalize(person, out var normalized, out _) && normalized == ofLead.Rut))
+                {
+                    // Both filters, and the lead's differences are another person's: "no differences" would be wrong.
+                    console.WriteLine($"--lead and --rut match no lead together: {leadId} is a lead of RUT {MaskedValue("rut", ofLead.Rut)}, not {MaskedValue("rut", normalized ?? person)}. Give one filter, or both of the same person.");
+                    return 2;
+                }
+
                 if (page.Items.Count == 0)
                 {
-                    console.WriteLine($"No differences recorded at {backend.BaseAddress}{(leadId is null ? "" : $" for {leadId}")}: every lead's values matched the stored rows.");
+                    var filter = (leadId, person) switch
+                    {
+                        (null, null) => "",
+                        (_, null) => $" for {leadId}",
+                        (null, _) => $" for RUT {PersonalData.MaskRut(person)}",
+                        _ => $" for {leadId} and RUT {PersonalData.MaskRut(person)}",
+                    };
+                    console.WriteLine($"No differences recorded at {backend.BaseAddress}{filter}: every lead's values matched the stored rows.");
                     return 0;
                 }
 
-                var table = new Table().Border(TableBorder.Rounded).Title("Differences kept for review (newest first; stored values were kept)");
+                var table = ConsoleTables.Create(console).Title("Differences kept for review (newest first; stored values were kept)");
                 table.AddColumn("#").AddColumn("Lead").AddColumn("Row").AddColumn("RUT").AddColumn("Field").AddColumn("Stored -> submitted").AddColumn("Event time").AddColumn("Note");
                 foreach (var difference in page.Items)
                 {
@@ -52,7 +73,7 @@ public static class DifferencesCommand
                 }
 
                 console.Write(table);
-                console.WriteLine($"{page.Items.Count} shown{(page.NextBefore is null ? "" : " (more: raise --limit)")}. Full values: GET /lead_differences on the backend (API key). Update the CRM by hand where a person confirms the new value.");
+                console.WriteLine($"{page.Items.Count} shown{(page.NextBefore is null ? "" : " (more: raise --limit)")}. Full values: GET /lead_differences?leadId=<lead> or POST /lead_differences/by-rut {{\"rut\":\"...\"}} on the backend (read key). Update the CRM by hand where a person confirms the new value.");
                 return 0;
             }
             catch (ServiceCallException e)
@@ -64,16 +85,25 @@ public static class DifferencesCommand
         return command;
     }
 
+    // The fingerprints' key: made when the command starts, never stored or shown, so a fingerprint says nothing outside this listing.
+    private static readonly byte[] FingerprintKey = RandomNumberGenerator.GetBytes(32);
+
     /// <summary>
     /// A stored or submitted value as the CLI may show it: mail, phone and RUT masked as in the logs (<see cref="PersonalData"/>),
-    /// a name reduced to its first letter, the rest (store, wantsBenefit) as it is.
+    /// a name reduced to its first letter, each followed by a fingerprint (<c>a***@example.com ~3f2a</c>); the rest (store,
+    /// wantsBenefit) as it is. Masks alone would show two different mails of one initial and domain the same, so an operator
+    /// could not see what differs: the fingerprint (4 hex digits of an HMAC-SHA256 of the value under a key made for this
+    /// run) differs for different values and is the same for one value throughout a listing, and reveals nothing of it.
     /// </summary>
     public static string MaskedValue(string field, string value) => field switch
     {
-        "mail" => PersonalData.MaskMail(value),
-        "phone" => PersonalData.MaskPhone(value),
-        "rut" => PersonalData.MaskRut(value),
-        "name" or "lastname" => value.Length == 0 ? "" : $"{value[0]}***",
+        "mail" => Fingerprinted(PersonalData.MaskMail(value), value),
+        "phone" => Fingerprinted(PersonalData.MaskPhone(value), value),
+        "rut" => Fingerprinted(PersonalData.MaskRut(value), value),
+        "name" or "lastname" => value.Length == 0 ? "" : Fingerprinted($"{value[0]}***", value),
         _ => value,
     };
+
+    private static string Fingerprinted(string masked, string value) =>
+        $"{masked} ~{Convert.ToHexStringLower(HMACSHA256.HashData(FingerprintKey, Encoding.UTF8.GetBytes(value)))[..4]}";
 }

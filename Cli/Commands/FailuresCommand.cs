@@ -28,7 +28,7 @@ public static class FailuresCommand
                     return 0;
                 }
 
-                var table = new Table().Border(TableBorder.Rounded).Title("Lead failures (newest first)");
+                var table = ConsoleTables.Create(console).Title("Lead failures (newest first)");
                 table.AddColumn("#").AddColumn("Lead").AddColumn("Step").AddColumn("Reason").AddColumn("Recorded");
                 foreach (var failure in page.Items)
                 {

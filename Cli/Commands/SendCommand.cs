@@ -41,7 +41,7 @@ public static class SendCommand
             }
 
             using var intake = IntakeClient.For(parse.GetRequiredValue(common.Intake), parse.GetValue(common.IntakeApiKey));
-            var table = new Table().Border(TableBorder.Rounded).AddColumn("#").AddColumn("Lead id (workflow)").AddColumn("Result");
+            var table = ConsoleTables.Create(console).AddColumn("#").AddColumn("Lead id (workflow)").AddColumn("Result");
             var refused = 0;
             for (var i = 0; i < bodies.Count; i++)
             {

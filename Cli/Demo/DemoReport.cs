@@ -13,7 +13,7 @@ public static class DemoReport
     public static void ShowLeads(
         IAnsiConsole console, IReadOnlyList<LeadProgress> leads, IReadOnlyDictionary<LeadProgress, List<string>> misses, Func<string, string, Uri?>? workflowPage = null)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Leads");
+        var table = ConsoleTables.Create(console).Title("Leads");
         table.AddColumn("Lead (id)").AddColumn("Outcome").AddColumn("Ids or reason").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("As expected");
         foreach (var progress in leads)
         {
@@ -50,7 +50,7 @@ public static class DemoReport
 
     public static void ShowRows(IAnsiConsole console, RowCounts before, RowCounts after)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("CRM rows (backend database)");
+        var table = ConsoleTables.Create(console).Title("CRM rows (backend database)");
         table.AddColumn("Table").AddColumn(new TableColumn("Before").RightAligned()).AddColumn(new TableColumn("Now").RightAligned()).AddColumn(new TableColumn("Added").RightAligned());
         void Row(string name, int was, int now) => table.AddRow(name, Number(was), Number(now), Number(now - was));
         Row("clients", before.Clients, after.Clients);

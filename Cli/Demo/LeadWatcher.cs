@@ -67,9 +67,9 @@ public sealed class LeadWatcher(IAnsiConsole console, IntakeClient intake, TimeS
         }
     }
 
-    private static IRenderable View(IReadOnlyList<LeadProgress> leads, TimeSpan elapsed)
+    private IRenderable View(IReadOnlyList<LeadProgress> leads, TimeSpan elapsed)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Leads ({elapsed.TotalSeconds:0.0} s)");
+        var table = ConsoleTables.Create(console).Title($"Leads ({elapsed.TotalSeconds:0.0} s)");
         table.AddColumn("Lead").AddColumn("Steps so far").AddColumn("Now");
         foreach (var lead in leads)
         {

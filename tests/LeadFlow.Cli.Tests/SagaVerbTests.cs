@@ -39,6 +39,48 @@ public sealed partial class SagaVerbTests(StackFixture stack, ITestOutputHelper 
         Assert.Contains("No differences recorded", none.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Found by a newcomer: a new mail of the same initial and domain, and a new phone of the same last two digits, were
+    /// masked exactly like the stored ones, so the listing showed "a***@example.com -> a***@example.com". Each masked value
+    /// now carries a fingerprint that differs when the values differ. And <c>--lead</c> with another person's <c>--rut</c>
+    /// said "no differences" instead of saying the filters match no lead together.
+    /// </summary>
+    [Fact]
+    public async Task Differences_ShowThatMaskedValuesDiffer_AndRefuseALeadWithAnotherPersonsRut()
+    {
+        var random = new Random();
+        var rut = Demo.DemoLeads.ValidRut(random);
+        var first = await SendAsync($$"""{"name":"Ada","lastname":"Lovelace","rut":"{{rut}}","phone":"+56 9 1234 5678","mail":"ada@example.com","store":"MAIPU","wantsBenefit":true}""");
+        await WaitForStatusAsync(first, "Completed");
+        var second = await SendAsync($$"""{"name":"Ada","lastname":"Lovelace","rut":"{{rut}}","phone":"+56 9 1111 2278","mail":"ana@example.com","store":"MAIPU","wantsBenefit":true}""");
+        await WaitForStatusAsync(second, "Completed");
+
+        var differences = await RunAsync(["differences", "--lead", second, .. stack.BackendOptions]);
+
+        Assert.Equal(0, differences.ExitCode);
+        foreach (var (field, masked) in new[] { ("mail", @"a\*\*\*@example\.com"), ("phone", @"\*\*\*78") })
+        {
+            var change = Regex.Match(differences.Output, $@"{masked} ~(?<stored>[0-9a-f]{{4}}) -> {masked} ~(?<submitted>[0-9a-f]{{4}})");
+            Assert.True(change.Success, $"{field}: no masked change in\n{differences.Output}");
+            Assert.NotEqual(change.Groups["stored"].Value, change.Groups["submitted"].Value);
+        }
+
+        string otherRut;
+        do
+        {
+            otherRut = Demo.DemoLeads.ValidRut(random);
+        }
+        while (otherRut == rut);
+
+        var conflicting = await RunAsync(["differences", "--lead", second, "--rut", otherRut, .. stack.BackendOptions]);
+        Assert.Equal(2, conflicting.ExitCode);
+        Assert.Contains("match no lead together", conflicting.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("No differences recorded", conflicting.Output, StringComparison.Ordinal);
+        var together = await RunAsync(["differences", "--lead", second, "--rut", rut, .. stack.BackendOptions]);
+        Assert.Equal(0, together.ExitCode);
+        Assert.Contains(second, together.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Compensate_StoppedRun_DryRunChangesNothing_ExecuteUndoesNewestFirst()
     {
