@@ -36,9 +36,10 @@ public sealed class CodecServerOptions
 
     /// <summary>
     /// <c>Codec__SignInLinks</c>: allow one-time sign-in links (<c>GET /codec/sign-in?code=...</c>, made by the host that
-    /// starts this server, e.g. <c>leadflow up</c>) that give a browser a session cookie. For a Web UI that calls over
-    /// plain HTTP on this machine, which cannot pass a token (the Temporal UI passes one only to an HTTPS endpoint) but can
-    /// send cookies (<c>codec.includeCredentials</c>). Default off.
+    /// starts this server, e.g. <c>leadflow up</c>, or asked for by a token holder with <c>POST /codec/sign-in-links</c>,
+    /// e.g. under docker compose) that give a browser a session cookie. For a Web UI that calls over plain HTTP on this
+    /// machine, which cannot pass a token (the Temporal UI passes one only to an HTTPS endpoint) but can send cookies
+    /// (<c>codec.includeCredentials</c>). Default off.
     /// </summary>
     public bool SignInLinks { get; set; }
 
