@@ -209,6 +209,21 @@ public sealed class LambdaHandlerTests
         Assert.DoesNotContain(rut, raw, StringComparison.Ordinal);
     }
 
+    /// <summary>A secret whose text is no key ring fails the Lambda's init naming the setting, never quoting the secret's text.</summary>
+    [Theory]
+    [InlineData("not-a-key-ring-3f9a0c", "LeadFlow__Encryption__KeyRing is not a key ring")]
+    [InlineData("""{"activeKeyId":"k2","keys":{"k1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}}""", "LeadFlow__Encryption__ActiveKeyId is \"k2\"")]
+    public void KeyRingThatIsNotOne_FailsTheInit_NamingTheSetting_NeverTheSecret(string ring, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["Ingress:Target"] = "Temporal", ["Temporal:Address"] = "127.0.0.1:7233", ["LeadFlow:Encryption:KeyRing"] = ring };
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new LeadEventFunction(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("3f9a0c", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AAECAwQF", refused.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Name", "Name")]
     [InlineData("Name:prod", "Name")]

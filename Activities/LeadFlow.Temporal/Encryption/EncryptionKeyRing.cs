@@ -138,7 +138,7 @@ public sealed class EncryptionKeyRing
         }
         else if (!encoded.ContainsKey(activeKeyId))
         {
-            problems.Add($"{v}ActiveKeyId is \"{activeKeyId}\", but no key has that id: set {v}Keys__{activeKeyId} (or add it to {v}KeyFile)");
+            problems.Add($"{v}ActiveKeyId is \"{activeKeyId}\", but no key has that id: set {v}Keys__{activeKeyId} (or add it to {v}KeyFile or {v}KeyRing)");
         }
 
         return problems.Count == 0 ? new EncryptionKeyRing(activeKeyId!, keys) : null;
