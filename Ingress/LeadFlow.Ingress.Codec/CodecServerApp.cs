@@ -24,6 +24,8 @@ public static class CodecServerApp
         }
 
         configure?.Invoke(builder);
+        // The request log line carries the URL, and a sign-in link's URL carries its one-time code: keep it out of logs.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         var configuration = builder.Configuration;
         var options = configuration.GetSection(CodecServerOptions.Section).Get<CodecServerOptions>() ?? new CodecServerOptions();
         if (options.Namespaces.Count == 0)

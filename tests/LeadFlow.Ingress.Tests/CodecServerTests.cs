@@ -4,11 +4,13 @@ using System.Text.Json;
 using Google.Protobuf;
 using LeadFlow.Ingress.Codec;
 using LeadFlow.Temporal.Encryption;
+using LeadFlow.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Temporalio.Api.Common.V1;
 
 namespace LeadFlow.Ingress.Tests;
@@ -22,6 +24,7 @@ public sealed class CodecServerTests : IAsyncLifetime
     private const string Token = "0123456789abcdef0123456789abcdef-operators";
     private const string UiOrigin = "http://localhost:8233";
     private static readonly byte[] Key = EncryptionKeyRing.NewKey();
+    private readonly LogCapture logs = new();
     private WebApplication app = null!;
     private Uri codec = null!;
 
@@ -29,15 +32,19 @@ public sealed class CodecServerTests : IAsyncLifetime
     {
         app = CodecServerApp.Build(
             ["--urls", "http://127.0.0.1:0", "--environment", "Production"],
-            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            builder =>
             {
-                ["LeadFlow:Encryption:ActiveKeyId"] = "k1",
-                ["LeadFlow:Encryption:Keys:k1"] = Convert.ToBase64String(Key),
-                ["Codec:AccessTokens:operators"] = Token,
-                ["Codec:AllowedOrigins:0"] = UiOrigin,
-                ["Codec:Namespaces:0"] = "default",
-                ["Codec:SignInLinks"] = "true",
-            }));
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["LeadFlow:Encryption:ActiveKeyId"] = "k1",
+                    ["LeadFlow:Encryption:Keys:k1"] = Convert.ToBase64String(Key),
+                    ["Codec:AccessTokens:operators"] = Token,
+                    ["Codec:AllowedOrigins:0"] = UiOrigin,
+                    ["Codec:Namespaces:0"] = "default",
+                    ["Codec:SignInLinks"] = "true",
+                });
+                builder.Logging.AddProvider(logs);
+            });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         codec = new Uri(address.TrimEnd('/') + "/codec/");
@@ -120,11 +127,18 @@ public sealed class CodecServerTests : IAsyncLifetime
         Assert.StartsWith(new Uri(codec, "sign-in?code=").ToString(), link.ToString(), StringComparison.Ordinal);
 
         (await browser.GetAsync(link)).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await new HttpClient().GetAsync(link)).StatusCode);
+        using var another = new HttpClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await another.GetAsync(link)).StatusCode);
         using var decoded = await browser.SendAsync(Call("decode", new Payloads()));
         Assert.Equal(HttpStatusCode.OK, decoded.StatusCode);
         using var notFromASession = await browser.PostAsync(new Uri(codec, "sign-in-links"), null);
         Assert.Equal(HttpStatusCode.Unauthorized, notFromASession.StatusCode);
+
+        // The request log (ASP.NET Core's, at Information) would carry the link's code: the logs hold no credential.
+        var code = link.Query["?code=".Length..];
+        Assert.Contains(logs.Entries, e => e.Message.Contains("sign-in link made for operators", StringComparison.Ordinal));
+        Assert.DoesNotContain(code, logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, logs.AllText, StringComparison.Ordinal);
     }
 
     private HttpRequestMessage Call(string operation, Payloads payloads, string? bearer = null, string? apiKey = null)
