@@ -18,6 +18,7 @@ namespace LeadFlow.Benchmarks;
 public sealed class ChaosBenchmark : IBenchmark
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(15);
+    private static long _intakeRetries;
 
     public string Name => "chaos";
 
@@ -56,7 +57,7 @@ public sealed class ChaosBenchmark : IBenchmark
             var lastFault = faultsDone.Max();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"all sent at t+{clock.Elapsed.TotalSeconds:0.0}s; last fault over at t+{lastFault.TotalSeconds:0.0}s; waiting for the system to drain (at most {DrainTimeout.TotalMinutes:0} min)"));
 
-            var report = new ChaosReport(system, client, deliveries, refused, unaccepted);
+            var report = new ChaosReport(system, client, deliveries, refused, unaccepted, Interlocked.Read(ref _intakeRetries));
             var drained = await report.WaitForDrainAsync(DrainTimeout);
             var drainTime = clock.Elapsed - lastFault;
             Console.WriteLine(drained
@@ -166,6 +167,8 @@ public sealed class ChaosBenchmark : IBenchmark
             {
                 // The intake is unreachable or slow: a client sends again.
             }
+
+            Interlocked.Increment(ref _intakeRetries);
 
             await Task.Delay(1000);
         }

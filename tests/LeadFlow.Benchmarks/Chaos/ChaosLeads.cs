@@ -87,7 +87,7 @@ public static class ChaosLeads
         {
             if (poisonAt.Remove(leads))
             {
-                deliveries.Add(new ChaosDelivery(deliveries.Count, ChaosLeadKind.Poison, ChaosRoute.Queue, NewEventId(), null, "{\"not\":\"an envelope\"," + random.Next() + "}"));
+                deliveries.Add(new ChaosDelivery(deliveries.Count, ChaosLeadKind.Poison, ChaosRoute.Queue, NewEventId(), null, "{\"not\":\"an envelope\",\"n\":" + random.Next() + "}"));
             }
 
             var draw = random.NextDouble();

@@ -16,7 +16,7 @@ namespace LeadFlow.Benchmarks.Chaos;
 /// and its person has a client, a partner and a benefit) nor recorded as failed (a <c>lead_failures</c> row for its
 /// lead id); a row is duplicated when a person has two clients, partners or benefits, or a lead two failure records.
 /// </summary>
-public sealed class ChaosReport(ChaosSystem system, TemporalClient client, IReadOnlyList<ChaosDelivery> deliveries, HashSet<string> refused, HashSet<string> unaccepted)
+public sealed class ChaosReport(ChaosSystem system, TemporalClient client, IReadOnlyList<ChaosDelivery> deliveries, HashSet<string> refused, HashSet<string> unaccepted, long intakeRetries)
 {
     private static readonly string[] Tables = ["clients", "partners", "benefits", "lead_failures", "row_holds", "compensations", "lead_differences", "idempotency_keys"];
 
@@ -113,7 +113,7 @@ public sealed class ChaosReport(ChaosSystem system, TemporalClient client, IRead
         Console.WriteLine($"seed                         {seed}");
         Console.WriteLine($"leads sent                   {sent.Count} ({sent.Count(d => d.Route == ChaosRoute.Queue)} to the queue, {sent.Count(d => d.Route == ChaosRoute.Intake)} to the intake): {Count(sent, ChaosLeadKind.Valid)} valid, {Count(sent, ChaosLeadKind.SamePerson)} more of a person already sent, {Count(sent, ChaosLeadKind.Duplicate)} resent events, {Count(sent, ChaosLeadKind.Invalid)} invalid");
         Console.WriteLine($"poison messages sent         {deliveries.Count(d => d.Kind == ChaosLeadKind.Poison)}");
-        Console.WriteLine($"distinct events              {Events.Count} (intake refused {refused.Count}, never accepted {unaccepted.Count})");
+        Console.WriteLine($"distinct events              {Events.Count} (intake refused {refused.Count}, never accepted {unaccepted.Count}; intake posts sent again after a 503 or a dropped connection: {intakeRetries})");
         Console.WriteLine($"workflows started            {_closed.Count + _open.Count}");
         Console.WriteLine($"completed / rejected / failed {Get(outcomes, "Completed")} / {Get(outcomes, "Rejected")} / {Get(outcomes, "Failed")}" +
             string.Concat(outcomes.Where(o => o.Key is not ("Completed" or "Rejected" or "Failed")).Select(o => $", {o.Key} {o.Value}")) + (_open.IsEmpty ? "" : $", still running {_open.Count}"));
@@ -127,7 +127,7 @@ public sealed class ChaosReport(ChaosSystem system, TemporalClient client, IRead
         }
 
         Console.WriteLine($"dead-lettered                {dlq.Count}" + string.Concat(dlq.Messages.GroupBy(m => m.ReceiveCount).Select(g => $"; {g.Count()} after {g.Key} receives (the queue's redrive policy)")));
-        Console.WriteLine($"poison queue                 {poison.Count}" + string.Concat(poison.Messages.GroupBy(m => m.Attributes.GetValueOrDefault("LeadFlowPoisonReason") ?? "?").Select(g => $"; {g.Count()}: {g.Key}")));
+        Console.WriteLine($"poison queue                 {poison.Count}" + string.Concat(poison.Messages.GroupBy(m => Shorten(m.Attributes.GetValueOrDefault("LeadFlowPoisonReason") ?? "?")).Select(g => $"; {g.Count()}: {g.Key}")));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time to drain after last fault {drainAfterLastFault.TotalSeconds:0.0}s"));
         Console.WriteLine($"restarts                     {string.Join(", ", system.Workers.Concat(system.Backends).Append(system.Poller).Where(p => p.Starts > 1).Select(p => $"{p.Name} {p.Starts - 1}"))}; backend connections {system.BackendBalancer.Connections[0]} / {system.BackendBalancer.Connections[1]}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"whole run                    {elapsed.TotalMinutes:0.0} min"));
@@ -157,6 +157,8 @@ public sealed class ChaosReport(ChaosSystem system, TemporalClient client, IRead
             // Not started yet.
         }
     }
+
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
 
     private static int Count(List<ChaosDelivery> sent, ChaosLeadKind kind) => sent.Count(d => d.Kind == kind);
 
