@@ -49,8 +49,10 @@ public static class SqsBatchEvent
                 Text(r, "eventSourceARN"),
                 Text(r, "awsRegion"))).ToList();
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that cannot be decoded (invalid UTF-8, a lone surrogate escape): SQS never sends
+            // either, so it is no SQS event; the single-delivery path refuses it as malformed.
             return null;
         }
     }

@@ -95,111 +95,129 @@ public sealed class ChaosSystem : IAsyncDisposable
 
         // Durable settings (Temporary: false): an immediate restart must not lose committed rows, as it would not in production.
         var postgres = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(Path.Combine(folder, "pg", "data"), Temporary: false));
-        await postgres.EnsureDatabaseAsync("leadflow_chaos");
-        var connectionString = postgres.ConnectionStringFor("leadflow_chaos");
-
-        var temporalPort = FreePort();
-        var temporal = new ChaosProcess("temporal", dlls["temporal"], ["--port", temporalPort.ToString(CultureInfo.InvariantCulture), "--ui-port", "off"], new Dictionary<string, string>(), logs);
-        temporal.Start();
-        await WaitListeningAsync(temporalPort, TimeSpan.FromSeconds(60), temporal);
-        var temporalProxy = new TcpProxy($"127.0.0.1:{temporalPort}");
-
-        var fauxqs = await FauxqsServer.StartAsync();
-        var (queueUrl, dlqUrl) = await fauxqs.CreateQueueWithDeadLetterQueueAsync("chaos-intake", MaxReceiveCount, VisibilityTimeoutSeconds);
-        using (var sqs = fauxqs.CreateClient())
+        // What a failed start leaves is ended here (the processes by the benchmark: ChaosProcess.Started).
+        var owned = new List<IAsyncDisposable>();
+        try
         {
-            var poisonUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = "chaos-intake-poison" })).QueueUrl;
-            var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning", ["Logging__LogLevel__LeadFlow"] = "Warning" };
-            var health = new Dictionary<string, (int, ChaosProcess)>();
+            await postgres.EnsureDatabaseAsync("leadflow_chaos");
+            var connectionString = postgres.ConnectionStringFor("leadflow_chaos");
 
-            var backendPorts = new[] { FreePort(), FreePort() };
-            var backends = backendPorts.Select((port, i) => new ChaosProcess($"backend-{i}", dlls["backend"], [], With(quiet, new()
-            {
-                ["ConnectionStrings__Crm"] = connectionString,
-                ["Crm__ApiKey"] = WriteKey,
-                ["Crm__ReadApiKey"] = ReadKey,
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            }), logs)).ToList();
-            for (var i = 0; i < backends.Count; i++)
-            {
-                // One after the other: the first applies the migrations.
-                backends[i].Start();
-                health[backends[i].Name] = (backendPorts[i], backends[i]);
-                await backends[i].WaitHealthyAsync(new Uri($"http://127.0.0.1:{backendPorts[i]}/health/ready"), TimeSpan.FromSeconds(120));
-            }
+            var temporalPort = FreePort();
+            var temporal = new ChaosProcess("temporal", dlls["temporal"], ["--port", temporalPort.ToString(CultureInfo.InvariantCulture), "--ui-port", "off"], new Dictionary<string, string>(), logs);
+            temporal.Start();
+            await WaitListeningAsync(temporalPort, TimeSpan.FromSeconds(60), temporal);
+            var temporalProxy = new TcpProxy($"127.0.0.1:{temporalPort}");
+            owned.Add(temporalProxy);
 
-            var balancer = new RoundRobinProxy(backendPorts);
-            var temporalSettings = new Dictionary<string, string> { ["Temporal__Address"] = temporalProxy.Address, ["Temporal__Namespace"] = "default" };
-
-            var workers = Enumerable.Range(0, 3).Select(i =>
+            var fauxqs = await FauxqsServer.StartAsync();
+            owned.Add(fauxqs);
+            var (queueUrl, dlqUrl) = await fauxqs.CreateQueueWithDeadLetterQueueAsync("chaos-intake", MaxReceiveCount, VisibilityTimeoutSeconds);
+            using (var sqs = fauxqs.CreateClient())
             {
-                var port = FreePort();
-                var worker = new ChaosProcess($"worker-{i}", dlls["worker"], [], With(quiet, With(temporalSettings, new()
+                var poisonUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = "chaos-intake-poison" })).QueueUrl;
+                var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning", ["Logging__LogLevel__LeadFlow"] = "Warning" };
+                var health = new Dictionary<string, (int, ChaosProcess)>();
+
+                var backendPorts = new[] { FreePort(), FreePort() };
+                var backends = backendPorts.Select((port, i) => new ChaosProcess($"backend-{i}", dlls["backend"], [], With(quiet, new()
                 {
-                    ["Crm__BaseUrl"] = $"http://127.0.0.1:{balancer.Port}/",
+                    ["ConnectionStrings__Crm"] = connectionString,
                     ["Crm__ApiKey"] = WriteKey,
-                    ["Crm__Timeout"] = "00:00:05",
-                    ["Worker__MaxReconnectDelay"] = "00:00:05",
-                    ["Health__Url"] = $"http://127.0.0.1:{port}/",
+                    ["Crm__ReadApiKey"] = ReadKey,
+                    ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                }), logs)).ToList();
+                for (var i = 0; i < backends.Count; i++)
+                {
+                    // One after the other: the first applies the migrations.
+                    backends[i].Start();
+                    health[backends[i].Name] = (backendPorts[i], backends[i]);
+                    await backends[i].WaitHealthyAsync(new Uri($"http://127.0.0.1:{backendPorts[i]}/health/ready"), TimeSpan.FromSeconds(120));
+                }
+
+                var balancer = new RoundRobinProxy(backendPorts);
+                owned.Add(balancer);
+                var temporalSettings = new Dictionary<string, string> { ["Temporal__Address"] = temporalProxy.Address, ["Temporal__Namespace"] = "default" };
+
+                var workers = Enumerable.Range(0, 3).Select(i =>
+                {
+                    var port = FreePort();
+                    var worker = new ChaosProcess($"worker-{i}", dlls["worker"], [], With(quiet, With(temporalSettings, new()
+                    {
+                        ["Crm__BaseUrl"] = $"http://127.0.0.1:{balancer.Port}/",
+                        ["Crm__ApiKey"] = WriteKey,
+                        ["Crm__Timeout"] = "00:00:05",
+                        ["Worker__MaxReconnectDelay"] = "00:00:05",
+                        ["Health__Url"] = $"http://127.0.0.1:{port}/",
+                    })), logs);
+                    health[worker.Name] = (port, worker);
+                    return worker;
+                }).ToList();
+
+                var pollerPort = FreePort();
+                var poller = new ChaosProcess("sqs-poller", dlls["sqs"], [], With(quiet, With(temporalSettings, new()
+                {
+                    ["Ingress__Sqs__QueueUrl"] = queueUrl,
+                    ["Ingress__Sqs__ServiceUrl"] = fauxqs.ServiceUrl.ToString(),
+                    ["Ingress__Sqs__PoisonQueueUrl"] = poisonUrl,
+                    ["Ingress__Sqs__VisibilityTimeoutSeconds"] = VisibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                    ["Ingress__Sqs__WaitTimeSeconds"] = "2",
+                    ["Ingress__Sqs__TemporalProbeMaxDelaySeconds"] = "5",
+                    ["AWS_ACCESS_KEY_ID"] = "test",
+                    ["AWS_SECRET_ACCESS_KEY"] = "test",
+                    ["Health__Url"] = $"http://127.0.0.1:{pollerPort}/",
                 })), logs);
-                health[worker.Name] = (port, worker);
-                return worker;
-            }).ToList();
+                health[poller.Name] = (pollerPort, poller);
 
-            var pollerPort = FreePort();
-            var poller = new ChaosProcess("sqs-poller", dlls["sqs"], [], With(quiet, With(temporalSettings, new()
-            {
-                ["Ingress__Sqs__QueueUrl"] = queueUrl,
-                ["Ingress__Sqs__ServiceUrl"] = fauxqs.ServiceUrl.ToString(),
-                ["Ingress__Sqs__PoisonQueueUrl"] = poisonUrl,
-                ["Ingress__Sqs__VisibilityTimeoutSeconds"] = VisibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-                ["Ingress__Sqs__WaitTimeSeconds"] = "2",
-                ["Ingress__Sqs__TemporalProbeMaxDelaySeconds"] = "5",
-                ["AWS_ACCESS_KEY_ID"] = "test",
-                ["AWS_SECRET_ACCESS_KEY"] = "test",
-                ["Health__Url"] = $"http://127.0.0.1:{pollerPort}/",
-            })), logs);
-            health[poller.Name] = (pollerPort, poller);
+                var intakePort = FreePort();
+                var intake = new ChaosProcess("intake", dlls["intake"], [], With(quiet, With(temporalSettings, new()
+                {
+                    ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{intakePort}",
+                })), logs);
 
-            var intakePort = FreePort();
-            var intake = new ChaosProcess("intake", dlls["intake"], [], With(quiet, With(temporalSettings, new()
-            {
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{intakePort}",
-            })), logs);
+                foreach (var part in workers.Append(poller).Append(intake))
+                {
+                    part.Start();
+                }
 
-            foreach (var part in workers.Append(poller).Append(intake))
+                foreach (var (name, (port, process)) in health.Where(h => !h.Key.StartsWith("backend", StringComparison.Ordinal)))
+                {
+                    await process.WaitHealthyAsync(new Uri($"http://127.0.0.1:{port}/health/ready"), TimeSpan.FromSeconds(180));
+                }
+
+                await intake.WaitHealthyAsync(new Uri($"http://127.0.0.1:{intakePort}/health/live"), TimeSpan.FromSeconds(120));
+
+                var system = new ChaosSystem(folder)
+                {
+                    Postgres = postgres,
+                    ConnectionString = connectionString,
+                    TemporalDirectAddress = $"127.0.0.1:{temporalPort}",
+                    TemporalProxy = temporalProxy,
+                    Fauxqs = fauxqs,
+                    QueueUrl = queueUrl,
+                    DeadLetterQueueUrl = dlqUrl,
+                    PoisonQueueUrl = poisonUrl,
+                    Backends = backends,
+                    BackendBalancer = balancer,
+                    Workers = workers,
+                    Poller = poller,
+                    IntakeUrl = new Uri($"http://127.0.0.1:{intakePort}/"),
+                    Health = health,
+                };
+                // Stopped in this order: ingress first, then workers, backends, the proxies, Temporal, fauxqs.
+                system._owned.AddRange([intake, poller, .. workers, .. backends, balancer, temporalProxy, temporal, fauxqs]);
+                return system;
+            }
+        }
+        catch
+        {
+            foreach (var part in owned)
             {
-                part.Start();
+                await part.DisposeAsync();
             }
 
-            foreach (var (name, (port, process)) in health.Where(h => !h.Key.StartsWith("backend", StringComparison.Ordinal)))
-            {
-                await process.WaitHealthyAsync(new Uri($"http://127.0.0.1:{port}/health/ready"), TimeSpan.FromSeconds(180));
-            }
-
-            await intake.WaitHealthyAsync(new Uri($"http://127.0.0.1:{intakePort}/health/live"), TimeSpan.FromSeconds(120));
-
-            var system = new ChaosSystem(folder)
-            {
-                Postgres = postgres,
-                ConnectionString = connectionString,
-                TemporalDirectAddress = $"127.0.0.1:{temporalPort}",
-                TemporalProxy = temporalProxy,
-                Fauxqs = fauxqs,
-                QueueUrl = queueUrl,
-                DeadLetterQueueUrl = dlqUrl,
-                PoisonQueueUrl = poisonUrl,
-                Backends = backends,
-                BackendBalancer = balancer,
-                Workers = workers,
-                Poller = poller,
-                IntakeUrl = new Uri($"http://127.0.0.1:{intakePort}/"),
-                Health = health,
-            };
-            // Stopped in this order: ingress first, then workers, backends, the proxies, Temporal, fauxqs.
-            system._owned.AddRange([intake, poller, .. workers, .. backends, balancer, temporalProxy, temporal, fauxqs]);
-            return system;
+            postgres.Stop();
+            throw;
         }
     }
 
