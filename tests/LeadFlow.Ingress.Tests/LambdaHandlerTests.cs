@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using LeadFlow.Aws;
 using LeadFlow.Ingress.Lambda;
@@ -167,10 +168,13 @@ public sealed class LambdaHandlerTests
     /// <summary>
     /// The template gives the ingress Lambda <c>LeadFlow__Encryption__KeyRingSecretArn</c>: read from Secrets Manager at
     /// init (the fake of the AWS boundary, SigV4 checked) as its other secrets are, the ring encrypts its workflow starts,
-    /// so the history Temporal keeps holds the event's personal data only as ciphertext under the ring's active key.
+    /// so the history Temporal keeps holds the event's personal data only as ciphertext under the ring's active key. Both
+    /// deliveries: the event itself, and the SQS batch of the template's TemporalLambda target.
     /// </summary>
-    [Fact]
-    public async Task WithTheKeyRingSecret_TheWorkflowStartIsEncrypted()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithTheKeyRingSecret_TheWorkflowStartIsEncrypted(bool sqsBatch)
     {
         var temporal = await IngressTemporal.StartAsync();
         await using var aws = await FakeAwsServices.StartAsync();
@@ -192,9 +196,33 @@ public sealed class LambdaHandlerTests
         var envelope = TestEvents.Envelope(eventId);
         var (rut, mail) = ((string)envelope["detail"]!["rut"]!, (string)envelope["detail"]!["mail"]!);
 
-        await using var answer = await function.InvokeAsync(new MemoryStream(envelope.Bytes()), CancellationToken.None);
+        var delivery = !sqsBatch ? envelope : new JsonObject
+        {
+            ["Records"] = new JsonArray(new JsonObject
+            {
+                ["messageId"] = "m-1",
+                ["receiptHandle"] = "r-1",
+                ["body"] = envelope.ToJsonString(),
+                ["attributes"] = new JsonObject { ["ApproximateReceiveCount"] = "1" },
+                ["messageAttributes"] = new JsonObject(),
+                ["eventSource"] = "aws:sqs",
+                ["eventSourceARN"] = $"arn:aws:sqs:{FakeAwsServices.Region}:123456789012:lead-lambda",
+                ["awsRegion"] = FakeAwsServices.Region,
+            }),
+        };
 
-        Assert.Equal("Started", JsonDocument.Parse(answer).RootElement.GetProperty("status").GetString());
+        await using var answer = await function.InvokeAsync(new MemoryStream(delivery.Bytes()), CancellationToken.None);
+
+        var result = JsonDocument.Parse(answer).RootElement;
+        if (sqsBatch)
+        {
+            Assert.Empty(result.GetProperty("batchItemFailures").EnumerateArray());
+        }
+        else
+        {
+            Assert.Equal("Started", result.GetProperty("status").GetString());
+        }
+
         Assert.Equal(0, aws.Refused);
         var history = await temporal.Client.WorkflowService.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryRequest
         {
