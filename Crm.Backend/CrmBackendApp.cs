@@ -1,5 +1,6 @@
 using LeadFlow.Crm.Backend.Auth;
 using LeadFlow.Crm.Backend.Benefits;
+using LeadFlow.Crm.Backend.BranchNotifications;
 using LeadFlow.Crm.Backend.Clients;
 using LeadFlow.Crm.Backend.Compensations;
 using LeadFlow.Crm.Backend.Configuration;
@@ -54,6 +55,7 @@ public static class CrmBackendApp
         app.MapClients();
         app.MapPartners();
         app.MapBenefits();
+        app.MapBranchNotifications();
         app.MapCompensations();
         app.MapHolds();
         app.MapLeadFailures();

@@ -40,6 +40,7 @@ internal static class LeadRunVisibility
         LeadOnboardingSteps.CreateClient => $"{LeadSummary.PersonName(lead.Name, lead.Lastname)}, RUT {PersonalData.MaskRut(lead.Rut)}",
         LeadOnboardingSteps.CreatePartner => $"store {lead.Store}",
         LeadOnboardingSteps.CreateBenefit => lead.WantsBenefit ? "opted into the benefit" : "opted out of the benefit",
+        LeadOnboardingSteps.NotifyBranch => $"tell store {lead.Store} about its new member",
         _ => "",
     };
 

@@ -16,6 +16,7 @@ namespace LeadFlow.Temporal;
 public sealed partial class LeadOnboardingActivities(
     ReceiveLeadStep receiveLead,
     CreateStepRunner createStep,
+    NotifyBranchStep notifyBranch,
     RecordFailureStep recordFailure,
     ILogger<LeadOnboardingActivities> logger)
 {
@@ -34,6 +35,11 @@ public sealed partial class LeadOnboardingActivities(
     [Activity(LeadOnboardingSteps.CreateBenefit)]
     public Task<StepRecord> CreateBenefitAsync(Lead lead) =>
         RunAsync(LeadOnboardingSteps.CreateBenefit, ct => createStep.RunAsync(CreateSteps.Benefit, lead, LeadId, RunId, ct));
+
+    /// <summary>The optional NotifyBranch step: the notification's row, or null while <c>NotifyBranch__Enabled</c> is off.</summary>
+    [Activity(LeadOnboardingSteps.NotifyBranch)]
+    public Task<StepRecord?> NotifyBranchAsync(Lead lead) =>
+        RunAsync(LeadOnboardingSteps.NotifyBranch, ct => notifyBranch.RunAsync(lead, LeadId, RunId, ct));
 
     [Activity(LeadOnboardingSteps.RecordFailure)]
     public Task<LeadFailureOutcome> RecordFailureAsync(LeadFailure failure) =>
