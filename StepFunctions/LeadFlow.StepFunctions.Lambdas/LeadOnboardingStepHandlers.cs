@@ -72,6 +72,14 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
     public Task<Stream> CreateBenefitAsync(Stream input) => CreateAsync(CreateSteps.Benefit, input);
 
     /// <summary>
+    /// The optional NotifyBranch step. In: <see cref="CreateStepRequest"/>. Out: <see cref="StepRecord"/>, or <c>null</c> while
+    /// <c>NotifyBranch__Enabled</c> is off (no CRM call).
+    /// </summary>
+    public Task<Stream> NotifyBranchAsync(Stream input) =>
+        RunAsync<CreateStepRequest, StepRecord?>(LeadOnboardingSteps.NotifyBranch, input, (services, request, cancellationToken) =>
+            services.GetRequiredService<NotifyBranchStep>().RunAsync(request.Lead, request.LeadId, request.RunId, cancellationToken));
+
+    /// <summary>
     /// The compensating error step. In: <c>{"executionName", "executionId", "state"}</c> (the whole
     /// execution state). Out: <see cref="RecordedFailure"/>. Undoes by key every create up to and including the step
     /// whose Catch brought it here (<c>$.error.&lt;step&gt;</c>), also after <c>States.Timeout</c>, when the timed-out
