@@ -4,6 +4,7 @@ using LeadFlow.Workflows.Tests.Support;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Client;
+using Temporalio.Exceptions;
 
 namespace LeadFlow.Workflows.Tests;
 

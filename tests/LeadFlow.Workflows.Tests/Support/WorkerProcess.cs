@@ -6,17 +6,18 @@ namespace LeadFlow.Workflows.Tests.Support;
 
 /// <summary>
 /// A worker release run as its own operating-system process, as a deployment runs it: <c>dotnet &lt;assembly&gt;.dll</c>
-/// from the test's output folder (the test project references the worker projects, so their assemblies, deps and
-/// runtimeconfig files are there), configured through environment variables only. Stopped with SIGTERM (the host's
+/// from that project's own build output (the test project references the worker projects, so they are built with it;
+/// their own folder, not the test's, has the packages their runtimeconfig expects), configured through environment
+/// variables only. Stopped with SIGTERM (the host's
 /// graceful shutdown), as an orchestrator stops a container.
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
     /// <summary>The current release's worker (<c>Worker/</c>).</summary>
-    public const string CurrentRelease = "LeadFlow.Worker.dll";
+    public const string CurrentRelease = "Worker/LeadFlow.Worker.dll";
 
     /// <summary>Release v1.0's worker: the production worker with v1.0's frozen workflow code (<c>tests/LeadFlow.ReleasedWorker</c>).</summary>
-    public const string ReleaseV1_0 = "LeadFlow.ReleasedWorker.dll";
+    public const string ReleaseV1_0 = "tests/LeadFlow.ReleasedWorker/LeadFlow.ReleasedWorker.dll";
 
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
@@ -38,7 +39,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The process ended or did not poll within <paramref name="patience"/>; the message holds its output.</exception>
     public static async Task<WorkerProcess> StartAsync(string assembly, IEnumerable<KeyValuePair<string, string?>> settings, TimeSpan patience)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, assembly);
+        // <project folder>/bin/<configuration>/<framework>/, as this test project's own output folder.
+        var testProject = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", ".."));
+        var output = Path.GetRelativePath(testProject, AppContext.BaseDirectory);
+        var path = Path.Combine(LeadFlow.TestSupport.Publishing.DotnetPublish.RepositoryRoot, Path.GetDirectoryName(assembly)!, output, Path.GetFileName(assembly));
         if (!File.Exists(path))
         {
             throw new InvalidOperationException($"{path} is missing: the test project must reference the worker project that builds it.");
@@ -47,7 +51,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             ArgumentList = { path },
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = Path.GetDirectoryName(path)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -69,7 +73,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         if (first != worker.polling.Task)
         {
             await worker.DisposeAsync();
-            throw new InvalidOperationException($"{assembly} did not start polling within {patience}: {worker.Output}");
+            throw new InvalidOperationException($"{path} did not start polling within {patience}: {worker.Output}");
         }
 
         return worker;
