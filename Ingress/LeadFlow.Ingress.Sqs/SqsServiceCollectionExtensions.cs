@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.SQS;
+using LeadFlow.Hosting.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,9 @@ public static class SqsServiceCollectionExtensions
         services.AddSingleton(health);
         services.AddLeadFlowHealth(configuration, health.Temporal, health.Sqs);
         services.AddHostedService<SqsLeadPoller>();
+
+        // OTEL_EXPORTER_OTLP_ENDPOINT (none by default): traces, metrics and logs over OTLP.
+        services.AddLeadFlowTelemetry(configuration, "leadflow-ingress-sqs");
         return services;
     }
 
