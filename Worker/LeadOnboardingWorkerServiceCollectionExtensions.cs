@@ -38,10 +38,10 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
         var health = new WorkerHealth();
         services.AddSingleton(health);
         services.AddLeadFlowHealth(configuration, health.Temporal, health.Crm);
-        services.AddHostedService<LeadOnboardingWorkerService>();
 
-        // OTEL_EXPORTER_OTLP_ENDPOINT (none by default): traces, metrics and logs over OTLP.
+        // OTEL_EXPORTER_OTLP_ENDPOINT (none by default): traces, metrics and logs over OTLP; before the service, so its first spans are kept.
         services.AddLeadFlowTelemetry(configuration, "leadflow-worker");
+        services.AddHostedService<LeadOnboardingWorkerService>();
         return services;
     }
 }

@@ -30,10 +30,10 @@ public static class SqsServiceCollectionExtensions
         var health = new SqsPollerHealth();
         services.AddSingleton(health);
         services.AddLeadFlowHealth(configuration, health.Temporal, health.Sqs);
-        services.AddHostedService<SqsLeadPoller>();
 
-        // OTEL_EXPORTER_OTLP_ENDPOINT (none by default): traces, metrics and logs over OTLP.
+        // OTEL_EXPORTER_OTLP_ENDPOINT (none by default): traces, metrics and logs over OTLP; before the service, so its first spans are kept.
         services.AddLeadFlowTelemetry(configuration, "leadflow-ingress-sqs");
+        services.AddHostedService<SqsLeadPoller>();
         return services;
     }
 

@@ -139,7 +139,7 @@ public sealed class TelemetryTests(TelemetryFlowFixture telemetry)
     private async Task PostAsync(string eventId, JsonObject lead)
     {
         using var http = Flow.Ingress.CreateClient();
-        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Envelope(eventId, lead).ToJsonString()));
+        using var posted = await http.PostAsync(new Uri("events", UriKind.Relative), TestEvents.JsonContent(TestEvents.Envelope(eventId, lead.DeepClone()).ToJsonString()));
         Assert.True(posted.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, $"intake answered {posted.StatusCode}");
     }
 
