@@ -51,9 +51,10 @@ await runBrowserTest("dashboard", async (page, report) => {
   }
   report.check("backend SQL in the trace", trace.some((s) => s.scope === "Npgsql"), names.join(", "));
 
-  // The trace page draws after its live connection opens: wait for a step's span name, then take the picture.
+  // The trace page draws its rows after its live connection opens: wait for a span that is never the root (the title
+  // names the root), then take the picture.
   await page.setViewportSize({ width: 1600, height: 1000 });
   await page.goto(new URL(`traces/detail/${report.traceId}`, dashboard).toString());
-  await page.getByText("RunActivity:CreateBenefit").first().waitFor();
+  await page.getByText("StartActivity:CreateBenefit").first().waitFor();
   await report.screenshot(page, "dashboard-trace");
 });
