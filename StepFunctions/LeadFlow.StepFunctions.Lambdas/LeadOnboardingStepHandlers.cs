@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -29,7 +30,7 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
     private readonly ILogger _logger;
     private readonly TracerProvider? _tracing;
     private readonly MeterProvider? _metrics;
-    private readonly OpenTelemetry.Logs.LoggerProvider? _logs;
+    private readonly LoggerProvider? _logs;
 
     /// <summary>
     /// The runtime's constructor, once per Lambda instance: configuration from environment variables
@@ -58,7 +59,7 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         _tracing = _services.GetService<TracerProvider>();
         _metrics = _services.GetService<MeterProvider>();
-        _logs = _services.GetService<OpenTelemetry.Logs.LoggerProvider>();
+        _logs = _services.GetService<LoggerProvider>();
         _services.GetService<IStartupValidator>()?.Validate();
         _logger = _services.GetRequiredService<ILoggerFactory>().CreateLogger<LeadOnboardingStepHandlers>();
     }

@@ -13,13 +13,14 @@ namespace LeadFlow.Hosting.Telemetry;
 public sealed class ProcessTelemetry : IDisposable
 {
     private readonly ServiceProvider services;
+    private volatile bool disposed;
 
     internal ProcessTelemetry(ServiceProvider services)
     {
         this.services = services;
         Tracing = services.GetRequiredService<TracerProvider>();
         Metrics = services.GetRequiredService<MeterProvider>();
-        LoggerProvider = new SharedLoggerProvider(services.GetServices<ILoggerProvider>().OfType<OpenTelemetryLoggerProvider>().Single());
+        LoggerProvider = new SharedLoggerProvider(services.GetServices<ILoggerProvider>().OfType<OpenTelemetryLoggerProvider>().Single(), this);
     }
 
     /// <summary>The tracer provider (flush it before reading an in-memory exporter).</summary>
@@ -37,19 +38,39 @@ public sealed class ProcessTelemetry : IDisposable
 
     public void Dispose()
     {
+        disposed = true;
         LeadFlowTelemetry.Stopped(this);
         services.Dispose();
     }
 
-    /// <summary>Hands the shared provider to hosts without letting a host's shutdown dispose it.</summary>
-    private sealed class SharedLoggerProvider(ILoggerProvider inner) : ILoggerProvider, ISupportExternalScope
+    /// <summary>
+    /// Hands the shared provider to hosts without letting a host's shutdown dispose it; a host that outlives the set-up
+    /// (another stack of the process stopped it) logs nothing more through it.
+    /// </summary>
+    private sealed class SharedLoggerProvider(ILoggerProvider inner, ProcessTelemetry owner) : ILoggerProvider, ISupportExternalScope
     {
-        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
+        public ILogger CreateLogger(string categoryName) => new GuardedLogger(inner.CreateLogger(categoryName), owner);
 
         public void SetScopeProvider(IExternalScopeProvider scopeProvider) => (inner as ISupportExternalScope)?.SetScopeProvider(scopeProvider);
 
         public void Dispose()
         {
+        }
+    }
+
+    private sealed class GuardedLogger(ILogger inner, ProcessTelemetry owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => owner.disposed ? null : inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => !owner.disposed && inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!owner.disposed)
+            {
+                inner.Log(logLevel, eventId, state, exception, formatter);
+            }
         }
     }
 }
