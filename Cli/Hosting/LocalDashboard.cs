@@ -34,6 +34,16 @@ public sealed class LocalDashboard : IAsyncDisposable
     /// <summary>Its OTLP/HTTP endpoint (for browsers and <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c>).</summary>
     public Uri OtlpHttpUrl { get; }
 
+    /// <summary>The CPU time the dashboard's process has used so far (what ingesting telemetry costs the machine).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.HasExited ? TimeSpan.Zero : process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The page of one trace (32 hex digits).</summary>
     public Uri TracePage(string traceId) => new(Url, $"traces/detail/{traceId}");
 

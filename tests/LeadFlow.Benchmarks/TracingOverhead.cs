@@ -22,6 +22,9 @@ internal sealed class TracingOverhead : IAsyncDisposable
 
     public string Endpoint => dashboard.OtlpGrpcUrl.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>The dashboard process's CPU time so far: the machine's cost of ingesting what this process exports.</summary>
+    public TimeSpan DashboardCpu => dashboard.ProcessorTime;
+
     /// <exception cref="DashboardUnavailableException">The dashboard could not be started; the message says why.</exception>
     public static async Task<TracingOverhead> StartAsync() => new(await LocalDashboard.StartAsync(path: null, uiPort: 0, CancellationToken.None));
 

@@ -21,6 +21,7 @@ public sealed class DashboardTests(StackFixture stack, ITestOutputHelper output)
         Assert.True(Directory.Exists(Path.Combine(nodeTools, "node_modules", "playwright-core")), "tests/node/node_modules is missing: run `npm ci` in tests/node (test.sh does)");
         Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is missing: apt-get install -y chromium (test.sh does)");
         var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
+        Directory.CreateDirectory(artifacts);
         File.Delete(Path.Combine(artifacts, "dashboard-trace.png"));
 
         var (exitCode, stdout, stderr) = await RunNodeAsync(nodeTools, ["dashboard-test.mjs", stack.Stack.IntakeUrl.ToString(), artifacts, stack.Stack.Dashboard!.Url.ToString()]);
