@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace LeadFlow.Ingress.Tracing;
 
 /// <summary>
-/// The spans the ingress hosts open around one delivery (an SQS message, a Lambda invocation), so the workflow start
+/// The span the SQS poller opens around one message, so the workflow start
 /// (<c>StartWorkflow:</c> of the Temporal tracing interceptor) and everything after it hang off the delivery. The HTTP
-/// intake needs none: ASP.NET Core's request span is the parent there.
+/// intake needs none: ASP.NET Core's request span is the parent there. (The ingress Lambda exports no telemetry yet:
+/// README, "Observability".)
 /// </summary>
 public static class IngressTracing
 {
@@ -30,12 +31,4 @@ public static class IngressTracing
                 new("messaging.destination.name", queue),
                 new("messaging.message.id", messageId),
             ]);
-
-    /// <summary>A server span for one function invocation (<c>faas.*</c> conventions); null when no one listens.</summary>
-    public static Activity? Invocation(string functionName, string? invocationId) =>
-        Source.StartActivity(
-            functionName,
-            ActivityKind.Server,
-            parentContext: default,
-            tags: [new("faas.trigger", "pubsub"), new("faas.invocation_id", invocationId), new("cloud.provider", "aws")]);
 }
