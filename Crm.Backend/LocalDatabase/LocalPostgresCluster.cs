@@ -121,6 +121,25 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>pg_ctl restart -m immediate</c>: the server's processes quit without a checkpoint (as after a power cut, minus the
+    /// disk), then it starts again with the same options and port and recovers from its write-ahead log. Open connections
+    /// break. For the chaos benchmark; only for a server this process started.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another process started the server.</exception>
+    /// <exception cref="LocalPostgresException">pg_ctl failed (its output is in the message).</exception>
+    public Task RestartImmediatelyAsync(CancellationToken cancellationToken = default)
+    {
+        if (!OwnsServer)
+        {
+            throw new InvalidOperationException($"PostgreSQL in {DataDirectory} was started by another process");
+        }
+
+        var runAs = OperatingSystem.IsLinux() && Environment.UserName == "root" ? UnprivilegedUser() : null;
+        // -l again: without it the restarted server writes to pg_ctl's output, which is read to its end.
+        return RunAsync(binaries.PgCtl, ["restart", "-m", "immediate", "-w", "-t", "120", "-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log")], runAs, cancellationToken);
+    }
+
     /// <summary>Stops the server on this data directory even when another process started it (an orphan of a killed test run).</summary>
     public Task ForceStopAsync()
     {

@@ -18,12 +18,17 @@ namespace LeadFlow.Ingress.Lambda;
 /// or an SNS notification, unwrapping the envelope and keying the lead by its id; an SNS subscription confirmation is
 /// logged and ignored. It throws whenever the event was not started (orchestrator unreachable, malformed envelope) so
 /// Lambda's async retries and the rule's dead-letter queue keep the event.
+/// Triggered by an SQS queue instead (the template's TemporalLambda target: rule -> queue -> this function, with
+/// <c>ReportBatchItemFailures</c>), it takes the batch event and answers the messages to keep (<see cref="SqsBatchHandler"/>):
+/// while the orchestrator is unavailable they wait in the queue with a growing visibility timeout, poison messages go
+/// to the poison queue; it throws for no message.
 /// </summary>
 public sealed class LeadEventFunction
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ILeadStarter _starter;
     private readonly ILogger _logger;
+    private readonly SqsBatchHandler _batches;
 
     /// <summary>
     /// The runtime's constructor: configuration from environment variables (<c>Ingress__Target</c>, <c>Temporal__Address</c>,
@@ -55,19 +60,28 @@ public sealed class LeadEventFunction
             _ => new LeadWorkflowStarter(new TemporalClientSource(TemporalOptions.Bind(configuration), loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>()),
         };
         _logger = loggerFactory.CreateLogger<LeadEventFunction>();
+        var queue = QueueBatchOptions.Bind(configuration);
+        // Lambda always sets the role's credentials; without them (a local run of the direct shape) batches cannot change visibility.
+        ISqsClient? sqs = string.IsNullOrEmpty(configuration["AWS_ACCESS_KEY_ID"])
+            ? null
+            : new SqsHttpClient(new AwsJsonClient(http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, AwsCredentials.From(configuration)), queue.Endpoint, queue.SigningRegion);
+        _batches = new SqsBatchHandler(_starter, sqs, queue, loggerFactory.CreateLogger<SqsBatchHandler>());
     }
 
-    public LeadEventFunction(ILeadStarter starter, ILogger<LeadEventFunction> logger)
+    /// <param name="sqs">For SQS batches: visibility changes and the poison queue; null: neither (messages are only reported).</param>
+    public LeadEventFunction(ILeadStarter starter, ILogger<LeadEventFunction> logger, ISqsClient? sqs = null, QueueBatchOptions? queue = null)
     {
         _starter = starter;
         _logger = logger;
+        _batches = new SqsBatchHandler(starter, sqs, queue ?? new QueueBatchOptions(), logger);
     }
 
     /// <summary>The Lambda entry point. Not overloaded on purpose: the managed runtime refuses a handler name with overloads.</summary>
     public Task<Stream> HandleAsync(Stream input) => InvokeAsync(input, CancellationToken.None);
 
     /// <returns>
-    /// JSON <c>{"eventId","workflowId","runId","status"}</c>, with <c>status</c> <c>Started</c>, <c>Duplicate</c> or, for
+    /// For an SQS batch: <c>{"batchItemFailures":[{"itemIdentifier":"&lt;messageId&gt;"}]}</c>, the messages that stay in the queue.
+    /// Otherwise JSON <c>{"eventId","workflowId","runId","status"}</c>, with <c>status</c> <c>Started</c>, <c>Duplicate</c> or, for
     /// an SNS confirmation, <c>Ignored</c> (and <c>snsType</c>, <c>topicArn</c>); for an SNS event of several records, an
     /// array of those, in order.
     /// </returns>
@@ -81,6 +95,12 @@ public sealed class LeadEventFunction
         try
         {
             var payload = await ReadLimitedAsync(input, cancellationToken);
+            if (SqsBatchEvent.TryRead(payload.Span) is { } records)
+            {
+                var failures = await _batches.HandleAsync(records, cancellationToken);
+                return await JsonAsync(new { BatchItemFailures = failures.Select(id => new { ItemIdentifier = id }) }, cancellationToken);
+            }
+
             foreach (var delivery in BusDelivery.ReadLambdaPayload(payload.Span))
             {
                 var outcome = await _starter.StartAsync(delivery, cancellationToken);
@@ -105,28 +125,38 @@ public sealed class LeadEventFunction
             throw;
         }
 
+        return await JsonAsync(outcomes.Count == 1 ? outcomes[0] : outcomes, cancellationToken);
+    }
+
+    private static async Task<Stream> JsonAsync(object value, CancellationToken cancellationToken)
+    {
         var output = new MemoryStream();
-        await JsonSerializer.SerializeAsync(output, outcomes.Count == 1 ? outcomes[0] : outcomes, Json, cancellationToken);
+        await JsonSerializer.SerializeAsync(output, value, Json, cancellationToken);
         output.Position = 0;
         return output;
     }
 
+    /// <summary>The largest payload a synchronous invocation may carry (Lambda's 6 MB): an SQS batch of up to ten messages.</summary>
+    private const int MaxPayloadBytes = 6 * 1024 * 1024;
+
     private static async Task<ReadOnlyMemory<byte>> ReadLimitedAsync(Stream input, CancellationToken cancellationToken)
     {
         // One byte over the limit is enough to refuse; never buffer an unbounded payload.
-        var buffer = new byte[BusDelivery.MaxDeliveryBytes + 1];
-        var total = 0;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
         int read;
-        while (total < buffer.Length && (read = await input.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        while (buffer.Length <= MaxPayloadBytes && (read = await input.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            total += read;
+            buffer.Write(chunk, 0, read);
         }
 
-        if (total > BusDelivery.MaxDeliveryBytes)
+        var payload = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        // An SQS batch holds up to ten deliveries; anything else is one.
+        if (buffer.Length > MaxPayloadBytes || (buffer.Length > BusDelivery.MaxDeliveryBytes && SqsBatchEvent.TryRead(payload.Span) is null))
         {
             throw new MalformedEnvelopeException("envelope", $"is over the {BusDelivery.MaxDeliveryBytes} byte limit of one delivery", tooLarge: true);
         }
 
-        return buffer.AsMemory(0, total);
+        return payload;
     }
 }

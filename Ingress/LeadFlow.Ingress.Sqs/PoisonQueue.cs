@@ -17,14 +17,14 @@ namespace LeadFlow.Ingress.Sqs;
 public sealed partial class PoisonQueue(IAmazonSQS sqs, SqsIngressOptions options, ILogger logger)
 {
     /// <summary>Message attribute naming the envelope field at fault.</summary>
-    public const string FieldAttribute = "LeadFlowPoisonField";
+    public const string FieldAttribute = PoisonAttributes.Field;
 
     /// <summary>Message attribute with the reason, in words (never the field's value).</summary>
-    public const string ReasonAttribute = "LeadFlowPoisonReason";
+    public const string ReasonAttribute = PoisonAttributes.Reason;
 
-    public const string SourceQueueAttribute = "LeadFlowSourceQueue";
-    public const string SourceMessageIdAttribute = "LeadFlowSourceMessageId";
-    public const string ReceiveCountAttribute = "LeadFlowReceiveCount";
+    public const string SourceQueueAttribute = PoisonAttributes.SourceQueue;
+    public const string SourceMessageIdAttribute = PoisonAttributes.SourceMessageId;
+    public const string ReceiveCountAttribute = PoisonAttributes.ReceiveCount;
 
     /// <summary>True when <c>Ingress__Sqs__PoisonQueueUrl</c> is set.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(options.PoisonQueueUrl);
@@ -45,7 +45,7 @@ public sealed partial class PoisonQueue(IAmazonSQS sqs, SqsIngressOptions option
                     MessageAttributes = new Dictionary<string, MessageAttributeValue>
                     {
                         [FieldAttribute] = Text(reason.Field),
-                        [ReasonAttribute] = Text(reason.Reason.Length <= 1000 ? reason.Reason : reason.Reason[..1000]),
+                        [ReasonAttribute] = Text(reason.Reason.Length <= PoisonAttributes.MaxReasonLength ? reason.Reason : reason.Reason[..PoisonAttributes.MaxReasonLength]),
                         [SourceQueueAttribute] = Text(options.QueueUrl ?? ""),
                         [SourceMessageIdAttribute] = Text(message.MessageId ?? ""),
                         [ReceiveCountAttribute] = new MessageAttributeValue { DataType = "Number", StringValue = int.TryParse(receiveCount, CultureInfo.InvariantCulture, out _) ? receiveCount : "0" },

@@ -117,6 +117,7 @@ public sealed class TemplateTests
     [InlineData("LeadIntakeDeadLetterQueue", "ApproximateNumberOfMessagesVisible", "0")]
     [InlineData("LeadIntakePoisonQueue", "ApproximateNumberOfMessagesVisible", "0")]
     [InlineData("LeadIntakeQueue", "ApproximateAgeOfOldestMessage", "900")]
+    [InlineData("LeadLambdaQueue", "ApproximateAgeOfOldestMessage", "900")]
     public void Queue_HasAnAlarm_ThatNotifiesTheAlarmTopic(string queue, string metric, string threshold)
     {
         var alarms = template.ResourcesOfType("AWS::CloudWatch::Alarm")

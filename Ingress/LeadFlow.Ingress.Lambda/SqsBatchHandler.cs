@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text;
+using LeadFlow.Aws;
+using LeadFlow.Ingress.Events;
+using LeadFlow.Ingress.Starting;
+using Microsoft.Extensions.Logging;
+
+namespace LeadFlow.Ingress.Lambda;
+
+/// <summary>
+/// Starts the leads of one SQS batch (the intake queue's event source mapping, with <c>ReportBatchItemFailures</c>) and
+/// answers which messages stay in the queue: <c>{"batchItemFailures":[{"itemIdentifier":"&lt;messageId&gt;"}]}</c>.
+/// <list type="bullet">
+/// <item>Started, duplicate or no lead (an SNS confirmation): not listed, so Lambda deletes it.</item>
+/// <item>Orchestrator unavailable: listed, and made invisible for a backoff that doubles per receive
+/// (<see cref="QueueBatchOptions.VisibilityAfter"/>), so an outage spends few receives; the rest of the batch is not tried
+/// (the orchestrator is just as unavailable for it) and waits the same way. The queue's maxReceiveCount and these waits
+/// give the outage a lead survives (<see cref="QueueBatchOptions.OutageBudget"/>).</item>
+/// <item>Malformed (never a lead): sent to the poison queue with the reason in its attributes, then not listed; listed
+/// (and so left to the dead-letter queue) when there is no poison queue or the send failed.</item>
+/// <item>Anything else unexpected: listed; it comes back after the queue's visibility timeout.</item>
+/// </list>
+/// </summary>
+public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sqs, QueueBatchOptions options, ILogger logger)
+{
+    /// <returns>The message ids to report as batch item failures, in the batch's order.</returns>
+    public async Task<IReadOnlyList<string>> HandleAsync(IReadOnlyList<SqsRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var failures = new List<string>();
+        string? unavailable = null;
+        foreach (var record in records)
+        {
+            if (unavailable is not null)
+            {
+                await WaitForOrchestratorAsync(record, unavailable, cancellationToken);
+                failures.Add(record.MessageId);
+                continue;
+            }
+
+            try
+            {
+                await starter.StartAsync(BusDelivery.Read(Encoding.UTF8.GetBytes(record.Body)), cancellationToken);
+            }
+            catch (MalformedEnvelopeException e)
+            {
+                if (!await MoveToPoisonQueueAsync(record, e, cancellationToken))
+                {
+                    failures.Add(record.MessageId);
+                }
+            }
+            catch (Exception e) when (e is TemporalUnavailableException or OrchestratorUnavailableException)
+            {
+                unavailable = e.Message;
+                await WaitForOrchestratorAsync(record, unavailable, cancellationToken);
+                failures.Add(record.MessageId);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+            {
+                LogUnexpected(e, record.MessageId, record.ReceiveCount);
+                failures.Add(record.MessageId);
+            }
+        }
+
+        return failures;
+    }
+
+    private async Task WaitForOrchestratorAsync(SqsRecord record, string reason, CancellationToken cancellationToken)
+    {
+        var seconds = options.VisibilityAfter(record.ReceiveCount);
+        if (sqs is null || QueueUrl(record) is not { } queueUrl)
+        {
+            LogNoBackoff(record.MessageId, record.ReceiveCount, reason);
+            return;
+        }
+
+        try
+        {
+            await sqs.ChangeMessageVisibilityAsync(queueUrl, record.ReceiptHandle, seconds, cancellationToken);
+            LogWaiting(record.MessageId, record.ReceiveCount, seconds, reason);
+        }
+        catch (AwsRequestException e)
+        {
+            // It comes back after the queue's visibility timeout instead, one receive spent sooner.
+            LogBackoffFailed(record.MessageId, e.ErrorCode, e.Reason);
+        }
+    }
+
+    private async Task<bool> MoveToPoisonQueueAsync(SqsRecord record, MalformedEnvelopeException reason, CancellationToken cancellationToken)
+    {
+        if (sqs is null || string.IsNullOrWhiteSpace(options.PoisonQueueUrl))
+        {
+            LogPoisonLeft(record.MessageId, record.ReceiveCount, reason.Field, reason.Reason);
+            return false;
+        }
+
+        try
+        {
+            await sqs.SendMessageAsync(
+                options.PoisonQueueUrl,
+                record.Body,
+                new Dictionary<string, string>
+                {
+                    [PoisonAttributes.Field] = reason.Field,
+                    [PoisonAttributes.Reason] = reason.Reason.Length <= PoisonAttributes.MaxReasonLength ? reason.Reason : reason.Reason[..PoisonAttributes.MaxReasonLength],
+                    [PoisonAttributes.SourceQueue] = QueueUrl(record) ?? record.EventSourceArn ?? "",
+                    [PoisonAttributes.SourceMessageId] = record.MessageId,
+                    [PoisonAttributes.ReceiveCount] = record.ReceiveCount.ToString(CultureInfo.InvariantCulture),
+                },
+                cancellationToken);
+            LogPoisonMoved(record.MessageId, record.ReceiveCount, reason.Field, reason.Reason);
+            return true;
+        }
+        catch (AwsRequestException e)
+        {
+            LogPoisonSendFailed(record.MessageId, e.ErrorCode, e.Reason);
+            return false;
+        }
+    }
+
+    private static string? QueueUrl(SqsRecord record) => SqsHttpClient.QueueUrlFromArn(record.EventSourceArn);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} (receive {ReceiveCount}) waits {Seconds}s for the orchestrator: {Reason}")]
+    private partial void LogWaiting(string messageId, int receiveCount, int seconds, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} (receive {ReceiveCount}) is left for the queue's visibility timeout (no queue to change it in): {Reason}")]
+    private partial void LogNoBackoff(string messageId, int receiveCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not make message {MessageId} wait ({Code}: {Reason}); it comes back after the queue's visibility timeout")]
+    private partial void LogBackoffFailed(string messageId, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Poison message {MessageId} (receive {ReceiveCount}) moved to the poison queue: {Field}: {Reason}")]
+    private partial void LogPoisonMoved(string messageId, int receiveCount, string field, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Poison message {MessageId} (receive {ReceiveCount}) left for the dead-letter queue (no poison queue): {Field}: {Reason}")]
+    private partial void LogPoisonLeft(string messageId, int receiveCount, string field, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Poison message {MessageId} could not be sent to the poison queue ({Code}: {Reason}); it stays in the intake queue")]
+    private partial void LogPoisonSendFailed(string messageId, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} (receive {ReceiveCount}) left for redelivery after an unexpected error")]
+    private partial void LogUnexpected(Exception exception, string messageId, int receiveCount);
+}
