@@ -1,3 +1,4 @@
+using LeadFlow.Hosting.Web;
 using LeadFlow.Crm.Backend.Auth;
 using LeadFlow.Crm.Backend.Benefits;
 using LeadFlow.Crm.Backend.BranchNotifications;
@@ -32,6 +33,7 @@ public static class CrmBackendApp
         var builder = WebApplication.CreateBuilder(args);
         configureBuilder?.Invoke(builder);
         LoggedPath.KeepRawPathsOutOfLogs(builder.Logging);
+        builder.Services.AddLeadFlowWebTelemetry(builder.Configuration, "leadflow-crm-backend");
 
         builder.Services.AddOptions<CrmOptions>().BindConfiguration(CrmOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();

@@ -12,6 +12,7 @@ namespace LeadFlow.Temporal;
 /// type is kept, validation and 4xx errors are non-retryable, a CRM's <c>Retry-After</c> becomes the failure's
 /// next retry delay (the server waits that long instead of the policy's backoff, capped at the policy's maximum
 /// interval), and the <see cref="StepFailure"/> (the description both hosts share) travels as the failure's first detail.
+/// Each attempt's duration goes to <see cref="LeadFlowMetrics"/>; its span is the tracing interceptor's <c>RunActivity</c>.
 /// </summary>
 public sealed partial class LeadOnboardingActivities(
     ReceiveLeadStep receiveLead,
@@ -69,12 +70,16 @@ public sealed partial class LeadOnboardingActivities(
             ["Step"] = step,
             ["Attempt"] = context.Info.Attempt,
         });
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await run(context.CancellationToken).ConfigureAwait(false);
+            var result = await run(context.CancellationToken).ConfigureAwait(false);
+            LeadFlowMetrics.StepAttempt(step, System.Diagnostics.Stopwatch.GetElapsedTime(started), errorType: null);
+            return result;
         }
         catch (LeadStepException e)
         {
+            LeadFlowMetrics.StepAttempt(step, System.Diagnostics.Stopwatch.GetElapsedTime(started), e.ErrorType);
             if (e is CrmUnauthorizedException)
             {
                 // An operator must act: critical, with the fix in the message; the lead waits for the fixed key.
