@@ -1,5 +1,7 @@
+using LeadFlow.Hosting.Web;
 using LeadFlow.Crm.Backend.Auth;
 using LeadFlow.Crm.Backend.Benefits;
+using LeadFlow.Crm.Backend.BranchNotifications;
 using LeadFlow.Crm.Backend.Clients;
 using LeadFlow.Crm.Backend.Compensations;
 using LeadFlow.Crm.Backend.Configuration;
@@ -31,6 +33,7 @@ public static class CrmBackendApp
         var builder = WebApplication.CreateBuilder(args);
         configureBuilder?.Invoke(builder);
         LoggedPath.KeepRawPathsOutOfLogs(builder.Logging);
+        builder.Services.AddLeadFlowWebTelemetry(builder.Configuration, "leadflow-crm-backend");
 
         builder.Services.AddOptions<CrmOptions>().BindConfiguration(CrmOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
@@ -57,6 +60,7 @@ public static class CrmBackendApp
         app.MapClients();
         app.MapPartners();
         app.MapBenefits();
+        app.MapBranchNotifications();
         app.MapCompensations();
         app.MapHolds();
         app.MapLeadFailures();

@@ -181,7 +181,7 @@ public sealed partial class LeadOnboardingWorkerService(
             GracefulShutdownTimeout = worker.GracefulShutdownTimeout,
             LoggerFactory = loggerFactory,
         };
-        options.AddWorkflow<LeadOnboardingWorkflow>();
+        options.AddWorkflow(Temporalio.Workflows.WorkflowDefinition.Create(services.GetService<LeadWorkflowRegistration>()?.WorkflowType ?? typeof(LeadOnboardingWorkflow)));
 
         // A DI scope per activity attempt, as the hosting extension's AddScopedActivities does.
         foreach (var activity in services.CreateTemporalActivityDefinitions(typeof(LeadOnboardingActivities)))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LeadFlow.Hosting.Telemetry;
 using LeadFlow.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,7 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
     /// <summary>
     /// Everything the on-prem worker runs: the lead workflow, its activities and the CRM client, on a hosted
     /// Temporal worker that connects with retries. Settings (validated at start-up): <c>Temporal__*</c>,
-    /// <c>Worker__*</c>, <c>Crm__*</c>, <c>LeadEvents__*</c>, <c>Health__Url</c>. Used by Program.cs, the tests and the benchmark alike.
+    /// <c>Worker__*</c>, <c>Crm__*</c>, <c>LeadEvents__*</c>, <c>Health__Url</c>, <c>OTEL_*</c>. Used by Program.cs, the tests and the benchmark alike.
     /// </summary>
     public static IServiceCollection AddLeadOnboardingWorker(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,6 +38,9 @@ public static class LeadOnboardingWorkerServiceCollectionExtensions
         var health = new WorkerHealth();
         services.AddSingleton(health);
         services.AddLeadFlowHealth(configuration, health.Temporal, health.Crm);
+
+        // OTEL_EXPORTER_OTLP_ENDPOINT (none by default): traces, metrics and logs over OTLP; before the service, so its first spans are kept.
+        services.AddLeadFlowTelemetry(configuration, "leadflow-worker");
         services.AddHostedService<LeadOnboardingWorkerService>();
         return services;
     }

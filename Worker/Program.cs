@@ -4,11 +4,7 @@ using Microsoft.Extensions.Logging;
 
 // The on-prem worker: runs lead workflows and their CRM activities. Settings: see README, "Configuration".
 var builder = Host.CreateApplicationBuilder(args);
-builder.Logging.AddSimpleConsole(console =>
-{
-    // Scopes carry the workflow id of every activity log line.
-    console.IncludeScopes = true;
-    console.SingleLine = true;
-});
+// One line per record; scopes (the workflow id of every activity line) as key=value, or JSON (Logging__Console__FormatterName=json).
+builder.Logging.AddLeadFlowConsole();
 builder.Services.AddLeadOnboardingWorker(builder.Configuration);
 await builder.Build().RunAsync();

@@ -35,6 +35,14 @@ public sealed partial class LeadOnboardingWorkflow
     public const string CancelledRunsEndCanceledPatch = "cancelled-runs-end-canceled";
 
     /// <summary>
+    /// The <see cref="Workflow.Patched"/> id of the NotifyBranch step (release v1.1). Asked once, at the start of the run,
+    /// so the whole run follows the release it started on: a run started before v1.1 has no marker in its first workflow
+    /// task, so it answers false there on every replay and never notifies, even when it reaches CreateBenefit's end on a
+    /// v1.1 worker (asked at the step itself, Patched would answer true for it past the end of its history).
+    /// </summary>
+    public const string NotifyBranchPatch = "notify-branch";
+
+    /// <summary>
     /// The rows the create steps reported so far, for the status query and the error step's record. The undo itself
     /// does not depend on them: it goes by idempotency key, so a step whose answer never came back is undone too.
     /// </summary>
@@ -43,6 +51,7 @@ public sealed partial class LeadOnboardingWorkflow
     private string currentStep = LeadOnboardingSteps.ReceiveLead;
     private LeadOutcome outcome = LeadOutcome.Running;
     private LeadError? error;
+    private bool notifiesBranch;
 
     private static string LeadId => Workflow.Info.WorkflowId;
 
@@ -71,6 +80,7 @@ public sealed partial class LeadOnboardingWorkflow
     private async Task<LeadOnboardingResult> OnboardAsync(LeadWorkflowInput start)
     {
         var options = start.Options;
+        notifiesBranch = Workflow.Patched(NotifyBranchPatch);
         LeadRunVisibility.Started();
         try
         {
@@ -80,6 +90,10 @@ public sealed partial class LeadOnboardingWorkflow
             var client = await CreateAsync(LeadOnboardingSteps.CreateClient, lead, options, step => step.CreateClientAsync(lead));
             var partner = await CreateAsync(LeadOnboardingSteps.CreatePartner, lead, options, step => step.CreatePartnerAsync(lead));
             var benefit = await CreateAsync(LeadOnboardingSteps.CreateBenefit, lead, options, step => step.CreateBenefitAsync(lead));
+            if (notifiesBranch)
+            {
+                await NotifyBranchAsync(lead, options);
+            }
 
             outcome = LeadOutcome.Completed;
             LeadRunVisibility.Ended(outcome);
@@ -124,6 +138,19 @@ public sealed partial class LeadOnboardingWorkflow
         var activityOptions = ActivityOptionsFor(LeadOnboardingSteps.Get(name), options, options.RetryWindow);
         activityOptions.Summary = summary;
         return Workflow.ExecuteActivityAsync(step, activityOptions);
+    }
+
+    /// <summary>
+    /// The optional NotifyBranch step: the step itself reads <c>NotifyBranch__Enabled</c> and answers null (no row) while it is
+    /// off. Its row is undone like a create's when a later failure or a cancellation compensates the run.
+    /// </summary>
+    private async Task NotifyBranchAsync(Lead lead, LeadOnboardingOptions options)
+    {
+        var record = await StepAsync(LeadOnboardingSteps.NotifyBranch, options, step => step.NotifyBranchAsync(lead), LeadRunVisibility.Summary(LeadOnboardingSteps.NotifyBranch, lead));
+        if (record is not null)
+        {
+            records.Add(record);
+        }
     }
 
     /// <summary>Undo what this run created and record the failure. Retried on its own, longer policy; never skipped.</summary>

@@ -21,8 +21,16 @@ internal static class LeadRunVisibility
     public const string SearchAttributesPatch = "lead-search-attributes";
 
     /// <summary>A run starts: <c>LeadStep=ReceiveLead</c>, <c>LeadOutcome=Running</c>.</summary>
-    public static void Started() =>
+    public static void Started()
+    {
         Upsert((LeadSearchAttributes.LeadStep, LeadOnboardingSteps.ReceiveLead), (LeadSearchAttributes.LeadOutcome, nameof(LeadOutcome.Running)));
+
+        // Metrics are side effects outside the history: counted when the code first runs, never on replay.
+        if (!Workflow.Unsafe.IsReplaying)
+        {
+            LeadFlowMetrics.LeadStarted();
+        }
+    }
 
     /// <summary>A step begins.</summary>
     public static void Step(string step) => Upsert((LeadSearchAttributes.LeadStep, step));
@@ -32,7 +40,14 @@ internal static class LeadRunVisibility
         Upsert((LeadSearchAttributes.LeadFailedStep, failedStep), (LeadSearchAttributes.LeadStep, LeadOnboardingSteps.RecordFailure));
 
     /// <summary>The lead ended (Completed, Rejected or Failed).</summary>
-    public static void Ended(LeadOutcome outcome) => Upsert((LeadSearchAttributes.LeadOutcome, outcome.ToString()));
+    public static void Ended(LeadOutcome outcome)
+    {
+        Upsert((LeadSearchAttributes.LeadOutcome, outcome.ToString()));
+        if (!Workflow.Unsafe.IsReplaying)
+        {
+            LeadFlowMetrics.LeadEnded(outcome.ToString());
+        }
+    }
 
     /// <summary>The summary of a create step's activity: what it writes, without personal data.</summary>
     public static string Summary(string step, Lead lead) => step switch
@@ -40,6 +55,7 @@ internal static class LeadRunVisibility
         LeadOnboardingSteps.CreateClient => $"{LeadSummary.PersonName(lead.Name, lead.Lastname)}, RUT {PersonalData.MaskRut(lead.Rut)}",
         LeadOnboardingSteps.CreatePartner => $"store {lead.Store}",
         LeadOnboardingSteps.CreateBenefit => lead.WantsBenefit ? "opted into the benefit" : "opted out of the benefit",
+        LeadOnboardingSteps.NotifyBranch => $"tell store {lead.Store} about its new member",
         _ => "",
     };
 

@@ -19,7 +19,7 @@ public sealed record CreateStep<TRequest>(
     Func<Lead, TRequest> BuildRequest,
     Func<ICrmApi, TRequest, string, CancellationToken, Task<CrmWriteAnswer>> Send) : ICreateStep;
 
-/// <summary>The three create steps of a lead, in order: one shape, three instances.</summary>
+/// <summary>The create steps of a lead, in order: one shape, four instances (the three creates and the optional branch notification).</summary>
 public static class CreateSteps
 {
     public static readonly CreateStep<CreateClientRequest> Client = new(
@@ -37,8 +37,17 @@ public static class CreateSteps
         lead => new CreateBenefitRequest(lead.Rut, lead.WantsBenefit, lead.EventTime),
         (crm, request, key, ct) => crm.CreateBenefitAsync(request, key, ct));
 
-    /// <summary>In the order they run.</summary>
-    public static readonly IReadOnlyList<ICreateStep> All = [Client, Partner, Benefit];
+    /// <summary>
+    /// The optional NotifyBranch step (<see cref="NotifyBranchOptions"/>): a notification row held and undone like the
+    /// creates (it hangs off the client, so a compensation removes it first). Runs after CreateBenefit.
+    /// </summary>
+    public static readonly CreateStep<NotifyBranchRequest> BranchNotification = new(
+        LeadOnboardingSteps.NotifyBranch,
+        lead => new NotifyBranchRequest(lead.Rut, lead.Store, lead.EventTime),
+        (crm, request, key, ct) => crm.NotifyBranchAsync(request, key, ct));
+
+    /// <summary>In the order they run. A run that never reached a step (an older release's run, or the step switched off) undoes it harmlessly: nothing-to-undo.</summary>
+    public static readonly IReadOnlyList<ICreateStep> All = [Client, Partner, Benefit, BranchNotification];
 
     /// <summary>
     /// The create steps a run that stopped at <paramref name="step"/> (failed there, was cancelled or timed out while it

@@ -8,7 +8,7 @@ public static class LeadOnboardingServiceCollectionExtensions
     /// <summary>
     /// Registers the host-agnostic steps and <see cref="CrmServiceCollectionExtensions.AddCrmApi"/>: what a
     /// step Lambda runs, and what the Temporal activities (LeadFlow.Temporal) wrap. Settings, validated at
-    /// start-up: <c>Crm__*</c>, <c>LeadEvents__*</c>.
+    /// start-up: <c>Crm__*</c>, <c>LeadEvents__*</c>, <c>NotifyBranch__Enabled</c>.
     /// </summary>
     public static IServiceCollection AddLeadOnboardingSteps(this IServiceCollection services, IConfiguration configuration)
     {
@@ -17,6 +17,8 @@ public static class LeadOnboardingServiceCollectionExtensions
         services.AddSingleton<ReceiveLeadStep>();
         services.AddScoped<CreateStepRunner>();
         services.AddScoped<RecordFailureStep>();
+        services.AddOptions<NotifyBranchOptions>().Bind(configuration.GetSection(NotifyBranchOptions.Section));
+        services.AddScoped<NotifyBranchStep>();
         return services;
     }
 

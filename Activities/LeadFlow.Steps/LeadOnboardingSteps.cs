@@ -13,6 +13,12 @@ public static class LeadOnboardingSteps
     public const string CreatePartner = "CreatePartner";
     public const string CreateBenefit = "CreateBenefit";
 
+    /// <summary>
+    /// Optional (<c>NotifyBranch__Enabled</c>): tells the partner's store about its new member through the CRM backend.
+    /// Added in release v1.1, behind <c>Workflow.Patched("notify-branch")</c> in the Temporal workflow.
+    /// </summary>
+    public const string NotifyBranch = "NotifyBranch";
+
     /// <summary>The compensating error step (the original state machine's CatchErrors): undo, then record the failure.</summary>
     public const string RecordFailure = "RecordFailure";
 
@@ -60,6 +66,7 @@ public static class LeadOnboardingSteps
         new(CreateClient, StartToCloseTimeout: TimeSpan.FromSeconds(30), DefaultRetry, StepInput.Lead, ResultName: "client"),
         new(CreatePartner, StartToCloseTimeout: TimeSpan.FromSeconds(30), DefaultRetry, StepInput.Lead, ResultName: "partner"),
         new(CreateBenefit, StartToCloseTimeout: TimeSpan.FromSeconds(30), DefaultRetry, StepInput.Lead, ResultName: "benefit"),
+        new(NotifyBranch, StartToCloseTimeout: TimeSpan.FromSeconds(30), DefaultRetry, StepInput.Lead, ResultName: "notifyBranch"),
     ];
 
     /// <summary>Where every step's failure goes (Catch in Step Functions, the saga's catch in Temporal).</summary>

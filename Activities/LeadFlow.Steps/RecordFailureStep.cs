@@ -52,6 +52,7 @@ public sealed partial class RecordFailureStep(ICrmApi crm, ILogger<RecordFailure
             failure.EventJson is { Length: <= MaxEventLength } eventJson ? eventJson : null);
         var answer = await crm.RecordLeadFailureAsync(request, IdempotencyKeys.For(failure.LeadId, runId, LeadOnboardingSteps.RecordFailure), cancellationToken).ConfigureAwait(false);
         LogRecorded(failure.LeadId, failure.FailedStep, failure.ErrorType, answer.Id);
+        LeadFlowMetrics.Compensation(compensations);
         return new LeadFailureOutcome(answer.Id, undone, compensations);
     }
 

@@ -12,10 +12,12 @@ namespace LeadFlow.Temporal;
 /// type is kept, validation and 4xx errors are non-retryable, a CRM's <c>Retry-After</c> becomes the failure's
 /// next retry delay (the server waits that long instead of the policy's backoff, capped at the policy's maximum
 /// interval), and the <see cref="StepFailure"/> (the description both hosts share) travels as the failure's first detail.
+/// Each attempt's duration goes to <see cref="LeadFlowMetrics"/>; its span is the tracing interceptor's <c>RunActivity</c>.
 /// </summary>
 public sealed partial class LeadOnboardingActivities(
     ReceiveLeadStep receiveLead,
     CreateStepRunner createStep,
+    NotifyBranchStep notifyBranch,
     RecordFailureStep recordFailure,
     ILogger<LeadOnboardingActivities> logger)
 {
@@ -34,6 +36,11 @@ public sealed partial class LeadOnboardingActivities(
     [Activity(LeadOnboardingSteps.CreateBenefit)]
     public Task<StepRecord> CreateBenefitAsync(Lead lead) =>
         RunAsync(LeadOnboardingSteps.CreateBenefit, ct => createStep.RunAsync(CreateSteps.Benefit, lead, LeadId, RunId, ct));
+
+    /// <summary>The optional NotifyBranch step: the notification's row, or null while <c>NotifyBranch__Enabled</c> is off.</summary>
+    [Activity(LeadOnboardingSteps.NotifyBranch)]
+    public Task<StepRecord?> NotifyBranchAsync(Lead lead) =>
+        RunAsync(LeadOnboardingSteps.NotifyBranch, ct => notifyBranch.RunAsync(lead, LeadId, RunId, ct));
 
     [Activity(LeadOnboardingSteps.RecordFailure)]
     public Task<LeadFailureOutcome> RecordFailureAsync(LeadFailure failure) =>
@@ -63,12 +70,16 @@ public sealed partial class LeadOnboardingActivities(
             ["Step"] = step,
             ["Attempt"] = context.Info.Attempt,
         });
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await run(context.CancellationToken).ConfigureAwait(false);
+            var result = await run(context.CancellationToken).ConfigureAwait(false);
+            LeadFlowMetrics.StepAttempt(step, System.Diagnostics.Stopwatch.GetElapsedTime(started), errorType: null);
+            return result;
         }
         catch (LeadStepException e)
         {
+            LeadFlowMetrics.StepAttempt(step, System.Diagnostics.Stopwatch.GetElapsedTime(started), e.ErrorType);
             if (e is CrmUnauthorizedException)
             {
                 // An operator must act: critical, with the fix in the message; the lead waits for the fixed key.

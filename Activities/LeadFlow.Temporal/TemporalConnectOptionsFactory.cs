@@ -1,4 +1,5 @@
 using LeadFlow.Temporal.Encryption;
+using LeadFlow.Temporal.Tracing;
 using Microsoft.Extensions.Logging;
 using Temporalio.Client;
 
@@ -7,7 +8,8 @@ namespace LeadFlow.Temporal;
 /// <summary>
 /// Turns <see cref="TemporalOptions"/> into the SDK's connect options: address, namespace, API key, TLS/mTLS and the
 /// data converter (<see cref="LeadFlowDataConverter"/>: payloads encrypted with the <c>LeadFlow__Encryption__*</c> keys,
-/// failure messages and stack traces encoded). Every client of the product is made here, and a worker uses its client's
+/// failure messages and stack traces encoded), the trace context carried in Temporal headers
+/// (<see cref="TemporalTracingInterceptor"/>) and the SDK's metrics exported over OTLP when configured (<see cref="TemporalTelemetryRuntime"/>). Every client of the product is made here, and a worker uses its client's
 /// converter, so every payload any part of the product writes is encrypted the same way.
 /// </summary>
 public static partial class TemporalConnectOptionsFactory
@@ -24,6 +26,8 @@ public static partial class TemporalConnectOptionsFactory
             Namespace = options.Namespace,
             Tls = await TlsAsync(options).ConfigureAwait(false),
             DataConverter = LeadFlowDataConverter.Create(keys),
+            Interceptors = [new TemporalTracingInterceptor()],
+            Runtime = TemporalTelemetryRuntime.For(options.Metrics),
         };
         if (loggerFactory is not null)
         {

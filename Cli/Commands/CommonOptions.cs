@@ -60,6 +60,11 @@ public sealed class CommonOptions(IConfiguration configuration)
         Description = "Show the services' log lines (information and up) on standard error",
     };
 
+    public Option<bool> NoDashboard { get; } = new("--no-dashboard")
+    {
+        Description = "Do not start the Aspire dashboard (env LeadFlow__Dashboard=false); traces, metrics and logs then go to OTEL_EXPORTER_OTLP_ENDPOINT when set, else nowhere",
+    };
+
     public IConfiguration Configuration => configuration;
 
     private static Uri? AbsoluteUrl(System.CommandLine.Parsing.ArgumentResult result)
@@ -81,6 +86,11 @@ public sealed class CommonOptions(IConfiguration configuration)
         if (parse.GetValue(Temporal) is { } mode)
         {
             options.Temporal = mode;
+        }
+
+        if (parse.GetValue(NoDashboard))
+        {
+            options.Dashboard = false;
         }
 
         if (parse.GetValue(DataDirectory) is { Length: > 0 } directory)

@@ -15,7 +15,7 @@ public static class DemoCommand
         var stay = new Option<bool>("--stay") { Description = "Keep everything running after the report, until Ctrl+C, to look at the leads in the Temporal Web UI" };
         var command = new Command("demo", "Start everything in this process on local defaults, send sample leads (valid, duplicate, invalid, transient and permanent failure) and show what became of each. Exit 0 when all reached their expected outcome.")
         {
-            common.Temporal, common.DataDirectory, common.Verbose, stay,
+            common.Temporal, common.DataDirectory, common.Verbose, common.NoDashboard, stay,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {

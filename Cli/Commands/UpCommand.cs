@@ -16,7 +16,7 @@ public static class UpCommand
         var intakePort = new Option<int?>("--intake-port") { Description = "The intake's and web form's port (env LeadFlow__IntakePort, default 5090; 0 = any free port)" };
         var command = new Command("up", "Start PostgreSQL, Temporal, the CRM backend, the worker and the HTTP intake with the web form, and keep them running until Ctrl+C.")
         {
-            common.Temporal, common.DataDirectory, backendPort, intakePort, common.Verbose,
+            common.Temporal, common.DataDirectory, backendPort, intakePort, common.Verbose, common.NoDashboard,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {

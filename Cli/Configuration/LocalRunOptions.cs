@@ -49,6 +49,15 @@ public sealed class LocalRunOptions
     /// <summary><c>LeadFlow__IntakePort</c>: the HTTP intake's (and web form's) port on 127.0.0.1 (up: 5090; demo: a free port).</summary>
     public int? IntakePort { get; set; }
 
+    /// <summary><c>LeadFlow__Dashboard</c>: start the Aspire dashboard and send it every part's traces, metrics and logs (default true; <c>--no-dashboard</c> turns it off).</summary>
+    public bool Dashboard { get; set; } = true;
+
+    /// <summary><c>LeadFlow__DashboardPort</c>: the Aspire dashboard's UI port on 127.0.0.1 (up: 18888 when free; demo: a free port).</summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary><c>LeadFlow__DashboardPath</c>: the Aspire dashboard executable (default: the one the build downloaded).</summary>
+    public string? DashboardPath { get; set; }
+
     /// <summary><c>LeadFlow__CodecPort</c>: the codec server's port on 127.0.0.1, for the Temporal Web UI (up: 5091; demo: a free port).</summary>
     public int? CodecPort { get; set; }
 
@@ -83,6 +92,7 @@ public sealed class LocalRunOptions
         CheckPort(BackendPort, nameof(BackendPort), failures);
         CheckPort(IntakePort, nameof(IntakePort), failures);
         CheckPort(CodecPort, nameof(CodecPort), failures);
+        CheckPort(DashboardPort, nameof(DashboardPort), failures);
         if (TemporalUiUrl is { } ui && (!ui.IsAbsoluteUri || (ui.Scheme != Uri.UriSchemeHttp && ui.Scheme != Uri.UriSchemeHttps)))
         {
             failures.Add($"LeadFlow__TemporalUiUrl must be an http(s) address of the Temporal Web UI, e.g. http://localhost:8080, got '{ui}'.");

@@ -42,6 +42,15 @@ public sealed record StackSettings
 
     public int IntakePort { get; init; }
 
+    /// <summary>
+    /// Start the Aspire dashboard (<see cref="LocalRunOptions.Dashboard"/>), unless <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> names
+    /// a collector already: then every part exports there.
+    /// </summary>
+    public bool Dashboard { get; init; }
+
+    /// <summary>The dashboard UI's port (0: a free one).</summary>
+    public int DashboardPort { get; init; }
+
     /// <summary>The codec server's port (0: a free one).</summary>
     public int CodecPort { get; init; }
 
@@ -75,6 +84,8 @@ public sealed record StackSettings
             BackendPort = run.BackendPort ?? (demo ? 0 : 5080),
             IntakePort = run.IntakePort ?? (demo ? 0 : 5090),
             CodecPort = run.CodecPort ?? (demo ? 0 : 5091),
+            Dashboard = run.Dashboard,
+            DashboardPort = run.DashboardPort ?? (demo ? 0 : 18888),
         };
     }
 

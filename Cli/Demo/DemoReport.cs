@@ -10,8 +10,13 @@ namespace LeadFlow.Cli.Demo;
 public static class DemoReport
 {
     /// <param name="workflowPage">A lead's page in the Temporal Web UI (workflow id, run id); null when there is no UI.</param>
+    /// <param name="tracePage">A trace's page in the Aspire dashboard (trace id), linked from each lead's duration and listed below; null when there is no dashboard.</param>
     public static void ShowLeads(
-        IAnsiConsole console, IReadOnlyList<LeadProgress> leads, IReadOnlyDictionary<LeadProgress, List<string>> misses, Func<string, string, Uri?>? workflowPage = null)
+        IAnsiConsole console,
+        IReadOnlyList<LeadProgress> leads,
+        IReadOnlyDictionary<LeadProgress, List<string>> misses,
+        Func<string, string, Uri?>? workflowPage = null,
+        Func<string, Uri>? tracePage = null)
     {
         var table = ConsoleTables.Create(console).Title("Leads");
         table.AddColumn("Lead (id)").AddColumn("Outcome").AddColumn("Ids or reason").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("As expected");
@@ -19,17 +24,31 @@ public static class DemoReport
         {
             var ok = misses[progress].Count == 0;
             var page = PageOf(progress, workflowPage);
-            table.AddRow(
+            var cells = new List<string>
+            {
                 page is null
                     ? Markup.Escape($"{progress.Lead.Label}\n{progress.Lead.EventId}")
                     : $"{Markup.Escape(progress.Lead.Label)}\n[link={Markup.Escape(page.AbsoluteUri)}]{Markup.Escape(progress.Lead.EventId)}[/]",
                 Markup.Escape(OutcomeText(progress)),
                 Markup.Escape(Detail(progress)),
-                progress.Duration is { } duration ? duration.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture) : "-",
-                ok ? "[green]yes[/]" : $"[red]NO[/]");
+                // The duration links to the lead's trace (where the time went), without widening the table.
+                Linked(progress.Duration is { } duration ? duration.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture) : "-", progress.TraceId is { } traceId ? tracePage?.Invoke(traceId) : null),
+                ok ? "[green]yes[/]" : $"[red]NO[/]",
+            };
+            table.AddRow([.. cells]);
         }
 
         console.Write(table);
+        var traces = tracePage is null ? [] : leads.Where(progress => progress.TraceId is not null).Select(progress => (progress.Lead.Label, Page: tracePage(progress.TraceId!))).ToList();
+        if (traces.Count > 0)
+        {
+            console.WriteLine("Each lead's trace in the Aspire dashboard (intake, workflow, steps, backend requests, SQL):");
+            foreach (var (label, page) in traces)
+            {
+                console.WriteLine($"  {label,-20} {page}");
+            }
+        }
+
         var pages = leads.Select(progress => (progress.Lead.Label, Page: PageOf(progress, workflowPage))).Where(lead => lead.Page is not null).ToList();
         if (pages.Count > 0)
         {
@@ -41,6 +60,9 @@ public static class DemoReport
             }
         }
     }
+
+    private static string Linked(string text, Uri? page) =>
+        page is null ? Markup.Escape(text) : $"[link={Markup.Escape(page.AbsoluteUri)}]{Markup.Escape(text)}[/]";
 
     /// <summary>The page of the lead's run (the one its deliveries started or found).</summary>
     private static Uri? PageOf(LeadProgress progress, Func<string, string, Uri?>? workflowPage) =>
@@ -70,6 +92,9 @@ public static class DemoReport
         console.WriteLine(stack.Temporal.WorkflowsPage(stack.Settings.Namespace) is { } workflows
             ? $"  Temporal Web UI            {workflows}{(stack.Temporal.WebUiNote is { } note ? $" ({note})" : "")}"
             : $"  Temporal Web UI            {stack.Temporal.WebUiNote ?? "none"} ({stack.Temporal.Source})");
+        console.WriteLine(stack.Dashboard is { } dashboard
+            ? $"  Aspire dashboard           {dashboard.Url}  (traces, metrics and logs of every part; one trace per lead)"
+            : $"  Traces, metrics, logs      {(stack.OtlpEndpoint is { } otlp ? $"sent to {otlp}" : "off (no dashboard)")}");
         console.WriteLine($"  Filter in the Web UI       LeadOutcome=\"Rejected\", LeadOutcome=\"Failed\", LeadStep=\"CreateBenefit\" AND ExecutionStatus=\"Running\"");
         if (stillRunning && stack.Temporal.WebUiUrl is not null)
         {

@@ -87,7 +87,12 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
         }
 
         console.WriteLine();
-        DemoReport.ShowLeads(console, progress, misses, (workflowId, runId) => stack.Temporal.WorkflowPage(settings.Namespace, workflowId, runId));
+        DemoReport.ShowLeads(
+            console,
+            progress,
+            misses,
+            (workflowId, runId) => stack.Temporal.WorkflowPage(settings.Namespace, workflowId, runId),
+            stack.Dashboard is { } dashboard ? dashboard.TracePage : null);
         DemoReport.ShowRows(console, before, after);
         console.WriteLine();
         DemoReport.ShowWhereToLook(console, stack, stillRunning: Stay);
@@ -141,6 +146,9 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
         // An EventBridge envelope with the demo's own event id: delivering it again is a duplicate, as on the bus.
         var envelope = Encoding.UTF8.GetString(IntakeBody.Wrap(
             lead.Lead.EventId, "crm.leads", "LeadSubmitted", System.Text.Json.JsonSerializer.SerializeToElement(lead.Lead.Detail), time: null, resources: null));
+        // One trace per lead: its deliveries (duplicates included), the run they started and all it did.
+        using var span = CliTracing.Source.StartActivity($"deliver {lead.Lead.Label}", System.Diagnostics.ActivityKind.Producer);
+        lead.TraceId = span?.TraceId.ToHexString();
         for (var delivery = 0; delivery < lead.Lead.Deliveries; delivery++)
         {
             try

@@ -16,6 +16,9 @@ public sealed class LeadProgress(DemoLead lead)
 
     public LeadStatusView? Last { get; set; }
 
+    /// <summary>The trace of the lead's deliveries and everything they caused (32 hex digits); null when telemetry is off.</summary>
+    public string? TraceId { get; set; }
+
     /// <summary>The steps seen so far, in order.</summary>
     public List<string> Steps { get; } = [];
 

@@ -4,6 +4,8 @@ using LeadFlow.Cli.Configuration;
 using LeadFlow.Ingress.Codec;
 using LeadFlow.Crm.Backend;
 using LeadFlow.Crm.Backend.LocalDatabase;
+using LeadFlow.Hosting.Telemetry;
+using LeadFlow.Hosting.Web;
 using LeadFlow.Ingress.Http;
 using LeadFlow.Temporal.Encryption;
 using Microsoft.AspNetCore.Builder;
@@ -54,6 +56,12 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>The payload encryption settings every part of the stack got (<c>LeadFlow:Encryption:*</c>).</summary>
     private Dictionary<string, string?> encryption = [];
 
+    /// <summary>The Aspire dashboard every part sends its telemetry to; null with <c>--no-dashboard</c> or when it could not start.</summary>
+    public LocalDashboard? Dashboard { get; private set; }
+
+    /// <summary>Where every part exports traces, metrics and logs (the dashboard's OTLP/gRPC endpoint, or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); null: nowhere.</summary>
+    public string? OtlpEndpoint { get; private set; }
+
     /// <summary>The backend's services (its database context, for the row counts).</summary>
     public IServiceProvider BackendServices { get; private set; } = null!;
 
@@ -77,6 +85,7 @@ public sealed class LocalStack : IAsyncDisposable
 
     private async Task StartPartsAsync(Action<string, string> report, Action<WebApplication>? backendPipeline, CancellationToken cancellationToken)
     {
+        report("Telemetry", await StartTelemetryAsync(cancellationToken));
         var connectionString = await StartDatabaseAsync(cancellationToken);
         report("PostgreSQL", Database);
 
@@ -148,6 +157,60 @@ public sealed class LocalStack : IAsyncDisposable
 
         await StartCodecServerAsync(codecPort, cancellationToken);
         report("Codec server", $"{CodecUrl} (the Temporal Web UI decrypts payloads through it)");
+    }
+
+    /// <summary>
+    /// The Aspire dashboard (unless <c>--no-dashboard</c>, or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> names a collector) and one
+    /// telemetry set-up for the whole process: every part runs here, so one set of providers sees them all (one per part
+    /// would export each span once per part). Returns what to report. A dashboard that cannot start is reported, not fatal.
+    /// </summary>
+    private async Task<string> StartTelemetryAsync(CancellationToken cancellationToken)
+    {
+        OtlpEndpoint = Settings.Configuration[LeadFlowTelemetry.EndpointVariable] is { Length: > 0 } configured ? configured : null;
+        var note = "";
+        if (OtlpEndpoint is null && Settings.Dashboard)
+        {
+            try
+            {
+                Dashboard = await LocalDashboard.StartAsync(Settings.Run.DashboardPath, Settings.DashboardPort, cancellationToken);
+                stops.Add(Dashboard.DisposeAsync);
+                OtlpEndpoint = Dashboard.OtlpGrpcUrl.GetLeftPart(UriPartial.Authority);
+            }
+            catch (DashboardUnavailableException e)
+            {
+                note = $" (no dashboard: {e.Message})";
+            }
+        }
+
+        if (OtlpEndpoint is null)
+        {
+            return Settings.Dashboard ? $"off{note}" : "off (--no-dashboard; set OTEL_EXPORTER_OTLP_ENDPOINT to send it elsewhere)";
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddConfiguration(Settings.Configuration)
+            .AddInMemoryCollection(new Dictionary<string, string?> { [LeadFlowTelemetry.EndpointVariable] = OtlpEndpoint })
+            .Build();
+        if (LeadFlowTelemetry.ProcessWide is not null)
+        {
+            // Another stack of this process (tests) set it up: its parts export there.
+            return $"shared with another stack in this process{note}";
+        }
+
+        var telemetry = LeadFlowTelemetry.StartProcessWide(configuration, "leadflow", builder => WebTelemetry.AddAspNetCore(builder));
+        if (telemetry is not null)
+        {
+            stops.Add(() =>
+            {
+                telemetry.Flush(2000);
+                telemetry.Dispose();
+                return ValueTask.CompletedTask;
+            });
+        }
+
+        return Dashboard is { } dashboard
+            ? $"traces, metrics and logs to the Aspire dashboard {dashboard.Url} (OTLP {OtlpEndpoint})"
+            : $"traces, metrics and logs to {OtlpEndpoint} (OTEL_EXPORTER_OTLP_ENDPOINT)";
     }
 
     /// <summary>
@@ -227,6 +290,11 @@ public sealed class LocalStack : IAsyncDisposable
         settings["Temporal:Address"] = Temporal.Address;
         settings["Temporal:Namespace"] = Settings.Namespace;
         settings["Temporal:TaskQueue"] = Settings.TaskQueue;
+        if (OtlpEndpoint is not null)
+        {
+            // The Temporal SDK's own metrics go there too (its runtime exports them itself).
+            settings[LeadFlowTelemetry.EndpointVariable] = OtlpEndpoint;
+        }
         foreach (var (key, value) in encryption)
         {
             settings[key] = value;

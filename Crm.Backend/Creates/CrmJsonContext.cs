@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LeadFlow.Crm.Backend.Benefits;
+using LeadFlow.Crm.Backend.BranchNotifications;
 using LeadFlow.Crm.Backend.Clients;
 using LeadFlow.Crm.Backend.Compensations;
 using LeadFlow.Crm.Backend.LeadFailures;
@@ -19,4 +20,5 @@ namespace LeadFlow.Crm.Backend.Creates;
 [JsonSerializable(typeof(NewPartner))]
 [JsonSerializable(typeof(NewBenefit))]
 [JsonSerializable(typeof(NewLeadFailure))]
+[JsonSerializable(typeof(NewBranchNotification))]
 public sealed partial class CrmJsonContext : JsonSerializerContext;

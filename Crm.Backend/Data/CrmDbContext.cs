@@ -19,6 +19,8 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
 
     public DbSet<BenefitRow> Benefits => Set<BenefitRow>();
 
+    public DbSet<BranchNotificationRow> BranchNotifications => Set<BranchNotificationRow>();
+
     public DbSet<LeadFailureRow> LeadFailures => Set<LeadFailureRow>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
@@ -42,6 +44,18 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
             client.Property(c => c.Phone).HasColumnName("phone").HasMaxLength(LeadFields.MaxPhoneLength);
             client.Property(c => c.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
             client.HasIndex(c => c.Rut).IsUnique().HasDatabaseName("ux_clients_rut");
+        });
+
+        modelBuilder.Entity<BranchNotificationRow>(notification =>
+        {
+            notification.ToTable("branch_notifications");
+            notification.Property(n => n.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            notification.Property(n => n.ClientId).HasColumnName("client_id");
+            notification.Property(n => n.Rut).HasColumnName("rut").HasMaxLength(RutLength);
+            notification.Property(n => n.Store).HasColumnName("store").HasMaxLength(LeadFields.MaxStoreLength);
+            notification.Property(n => n.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+            notification.HasIndex(n => n.Rut).IsUnique().HasDatabaseName("ux_branch_notifications_rut");
+            notification.HasOne<ClientRow>().WithMany().HasForeignKey(n => n.ClientId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_branch_notifications_client");
         });
 
         modelBuilder.Entity<PartnerRow>(partner =>

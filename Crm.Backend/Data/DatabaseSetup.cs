@@ -16,7 +16,8 @@ public static class DatabaseSetup
     public static WebApplicationBuilder AddCrmDatabase(this WebApplicationBuilder builder)
     {
         var connectionString = LocalModeSetup.ResolveConnectionString(builder);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        // Traced commands (when telemetry is on) carry no "first response" event: one span per command is what an operator reads.
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).ConfigureTracing(tracing => tracing.EnableFirstResponseEvent(false)).Build());
         builder.Services.AddDbContextPool<CrmDbContext>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHostedService<MigrateOnStart>();
         return builder;

@@ -41,6 +41,23 @@ public sealed class PartnerRow : IRutKeyedRow
 }
 
 /// <summary>A row of BENEFITS: whether the client opted into the programme. One benefit per client (unique RUT).</summary>
+/// <summary>
+/// A store told about its new member (<c>POST /notify_branch</c>, the optional NotifyBranch step): one per client, read by
+/// the store from the CRM. Undone like the other rows (deleted when the lead run that created it is compensated).
+/// </summary>
+public sealed class BranchNotificationRow : IRutKeyedRow
+{
+    public long Id { get; set; }
+
+    public long ClientId { get; set; }
+
+    public required string Rut { get; set; }
+
+    public required string Store { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
 public sealed class BenefitRow : IRutKeyedRow
 {
     public long Id { get; set; }

@@ -1,7 +1,7 @@
 namespace LeadFlow.Crm.Backend.Holds;
 
 /// <summary>
-/// A kind of CRM row that lead runs hold (client, partner, benefit): its entity name as a person says it, its table,
+/// A kind of CRM row that lead runs hold (client, partner, benefit, branch notification): its entity name as a person says it, its table,
 /// and the kinds whose rows hang off it through <see cref="DependantColumn"/>. Written once, used by the creates, the
 /// compensations and the plain deletes, so the three kinds share one code path.
 /// </summary>
@@ -10,16 +10,19 @@ namespace LeadFlow.Crm.Backend.Holds;
 /// <param name="Dependants">The kinds whose rows reference this one; such a row cannot be deleted while they exist.</param>
 public sealed record HeldRowKind(string Entity, string Table, IReadOnlyList<HeldRowKind> Dependants)
 {
-    /// <summary>The column by which partners and benefits reference their client.</summary>
+    /// <summary>The column by which partners, benefits and branch notifications reference their client.</summary>
     public const string DependantColumn = "client_id";
 
     public static readonly HeldRowKind Partner = new("partner", "partners", []);
 
     public static readonly HeldRowKind Benefit = new("benefit", "benefits", []);
 
-    public static readonly HeldRowKind Client = new("client", "clients", [Partner, Benefit]);
+    /// <summary>A branch notification (<c>POST /notify_branch</c>): the store told about its new member; hangs off the client.</summary>
+    public static readonly HeldRowKind BranchNotification = new("notification", "branch_notifications", []);
 
-    public static readonly IReadOnlyList<HeldRowKind> All = [Client, Partner, Benefit];
+    public static readonly HeldRowKind Client = new("client", "clients", [Partner, Benefit, BranchNotification]);
+
+    public static readonly IReadOnlyList<HeldRowKind> All = [Client, Partner, Benefit, BranchNotification];
 
     /// <summary>The entity capitalised for a sentence's start: <c>Client</c>.</summary>
     public string Title => $"{char.ToUpperInvariant(Entity[0])}{Entity[1..]}";

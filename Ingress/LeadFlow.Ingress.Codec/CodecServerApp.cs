@@ -1,3 +1,4 @@
+using LeadFlow.Hosting.Web;
 using LeadFlow.Temporal.Encryption;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +50,7 @@ public static class CodecServerApp
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(new AesGcmPayloadCodec(EncryptionKeyRing.From(encryption)!));
         builder.Services.AddSingleton<CodecCallers>();
+        builder.Services.AddLeadFlowWebTelemetry(builder.Configuration, "leadflow-codec-server");
         builder.Services.AddProblemDetails();
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .WithOrigins([.. options.AllowedOrigins])

@@ -1,3 +1,4 @@
+using LeadFlow.Hosting.Web;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public static class IngressApp
 
         configure?.Invoke(builder);
         builder.Services.AddProblemDetails();
+        builder.Services.AddLeadFlowWebTelemetry(builder.Configuration, "leadflow-intake");
         // Outcomes and steps read as words in answers ("Started", "Completed"), not numbers.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddLeadIngress(builder.Configuration);

@@ -1,3 +1,4 @@
+using LeadFlow.Ingress.Tracing;
 using System.Globalization;
 using System.Text;
 using Amazon.SQS;
@@ -172,6 +173,9 @@ public sealed partial class SqsLeadPoller : BackgroundService
         await ReleaseAsync(queueUrl, release);
     }
 
+    /// <summary>The queue's name (the last segment of its URL), as the messaging conventions name the span.</summary>
+    private string QueueName => _options.QueueUrl?.TrimEnd('/').Split('/')[^1] ?? "sqs";
+
     private enum Verdict
     {
         /// <summary>Started, duplicate, no lead, or in the poison queue now: delete it.</summary>
@@ -187,6 +191,7 @@ public sealed partial class SqsLeadPoller : BackgroundService
     private async Task<Verdict> TryStartAsync(Message message, CancellationToken cancellationToken)
     {
         var receiveCount = message.Attributes?.GetValueOrDefault("ApproximateReceiveCount") ?? "?";
+        using var span = IngressTracing.ProcessMessage("aws_sqs", QueueName, message.MessageId);
         try
         {
             var outcome = await _starter.StartDeliveryAsync(Encoding.UTF8.GetBytes(message.Body ?? ""), cancellationToken);
@@ -206,6 +211,7 @@ public sealed partial class SqsLeadPoller : BackgroundService
             if (_poison.Enabled && await _poison.SendAsync(message, e, cancellationToken))
             {
                 Interlocked.Increment(ref _poisoned);
+                LeadFlow.Steps.LeadFlowMetrics.IngressDeadLettered();
                 return Verdict.Delete;
             }
 

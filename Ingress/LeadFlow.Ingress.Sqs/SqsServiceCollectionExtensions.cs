@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.SQS;
+using LeadFlow.Hosting.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,9 @@ public static class SqsServiceCollectionExtensions
         var health = new SqsPollerHealth();
         services.AddSingleton(health);
         services.AddLeadFlowHealth(configuration, health.Temporal, health.Sqs);
+
+        // OTEL_EXPORTER_OTLP_ENDPOINT (none by default): traces, metrics and logs over OTLP; before the service, so its first spans are kept.
+        services.AddLeadFlowTelemetry(configuration, "leadflow-ingress-sqs");
         services.AddHostedService<SqsLeadPoller>();
         return services;
     }

@@ -1,9 +1,14 @@
+using System.Diagnostics;
 using System.Text.Json;
+using LeadFlow.Hosting.Telemetry;
 using LeadFlow.Steps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace LeadFlow.StepFunctions;
 
@@ -19,8 +24,13 @@ namespace LeadFlow.StepFunctions;
 public sealed partial class LeadOnboardingStepHandlers : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>A server span per invocation, named after the step (covered by the shared set-up's <c>LeadFlow.*</c>).</summary>
+    private static readonly ActivitySource Tracing = new("LeadFlow.StepFunctions");
     private readonly ServiceProvider _services;
     private readonly ILogger _logger;
+    private readonly TracerProvider? _tracing;
+    private readonly MeterProvider? _metrics;
+    private readonly LoggerProvider? _logs;
 
     /// <summary>
     /// The runtime's constructor, once per Lambda instance: configuration from environment variables
@@ -43,7 +53,13 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
             // Lambda sends stdout to CloudWatch; one line per entry keeps entries whole.
             .AddSimpleConsole(console => console.SingleLine = true));
         services.AddLeadOnboardingSteps(configuration);
+
+        // OTEL_EXPORTER_OTLP_ENDPOINT (e.g. the ADOT collector layer's http://localhost:4317): a span per step, its HTTP calls, metrics, logs.
+        services.AddLeadFlowTelemetry(configuration, "leadflow-step-lambdas");
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        _tracing = _services.GetService<TracerProvider>();
+        _metrics = _services.GetService<MeterProvider>();
+        _logs = _services.GetService<LoggerProvider>();
         _services.GetService<IStartupValidator>()?.Validate();
         _logger = _services.GetRequiredService<ILoggerFactory>().CreateLogger<LeadOnboardingStepHandlers>();
     }
@@ -70,6 +86,14 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
 
     /// <summary>In: <see cref="CreateStepRequest"/>. Out: <see cref="StepRecord"/>.</summary>
     public Task<Stream> CreateBenefitAsync(Stream input) => CreateAsync(CreateSteps.Benefit, input);
+
+    /// <summary>
+    /// The optional NotifyBranch step. In: <see cref="CreateStepRequest"/>. Out: <see cref="StepRecord"/>, or <c>null</c> while
+    /// <c>NotifyBranch__Enabled</c> is off (no CRM call).
+    /// </summary>
+    public Task<Stream> NotifyBranchAsync(Stream input) =>
+        RunAsync<CreateStepRequest, StepRecord?>(LeadOnboardingSteps.NotifyBranch, input, (services, request, cancellationToken) =>
+            services.GetRequiredService<NotifyBranchStep>().RunAsync(request.Lead, request.LeadId, request.RunId, cancellationToken));
 
     /// <summary>
     /// The compensating error step. In: <c>{"executionName", "executionId", "state"}</c> (the whole
@@ -111,11 +135,28 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         // Lambda stops an invocation at the function's timeout; there is no cancellation to honour here.
         var cancellationToken = CancellationToken.None;
         await using var scope = _services.CreateAsyncScope();
+        using var span = Tracing.StartActivity(step, ActivityKind.Server, parentContext: default, tags: [new("leadflow.step", step), new("faas.trigger", "other")]);
         using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["Step"] = step });
+        try
+        {
+            return await RunStepAsync(step, scope.ServiceProvider, request, run, span, cancellationToken);
+        }
+        finally
+        {
+            // Lambda freezes the instance once the handler returns: export now, not on a timer.
+            _tracing?.ForceFlush(2000);
+            _metrics?.ForceFlush(2000);
+            _logs?.ForceFlush(2000);
+        }
+    }
+
+    private async Task<Stream> RunStepAsync<TRequest, TResult>(
+        string step, IServiceProvider services, TRequest request, Func<IServiceProvider, TRequest, CancellationToken, Task<TResult>> run, Activity? span, CancellationToken cancellationToken)
+    {
         TResult result;
         try
         {
-            result = await run(scope.ServiceProvider, request, cancellationToken);
+            result = await run(services, request, cancellationToken);
         }
         catch (LeadStepException failure) when (StepLambdaError.From(step, failure) is { } named)
         {
@@ -129,6 +170,8 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
                 LogStepFailed(step, named.ErrorType, failure.Retryable, failure.Message);
             }
 
+            span?.SetTag("error.type", named.ErrorType);
+            span?.SetStatus(ActivityStatusCode.Error, named.ErrorType);
             throw named;
         }
 

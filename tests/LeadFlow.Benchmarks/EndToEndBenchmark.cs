@@ -25,7 +25,10 @@ public sealed class EndToEndBenchmark : IBenchmark
 
     public string Name => "e2e";
 
-    public string Description => "leads/s and p50/p99 latency through Temporal + worker + backend + PostgreSQL, payload encryption off and on, vs direct calls [--leads 1000] [--concurrency 100] [--rounds 2]";
+    public string Description => "leads/s and p50/p99 latency through Temporal + worker + backend + PostgreSQL, payload encryption off and on, vs direct calls [--leads 1000] [--concurrency 100] [--rounds 2]; --tracing: telemetry off and on (to a local Aspire dashboard) instead";
+
+    /// <summary>The bar of issue 16: with tracing on (exporting to the local dashboard), at least this share of the throughput with it off.</summary>
+    private const double BarTracedShare = 0.85;
 
     /// <summary>The bar of issue 17: with payload encryption on, at least this share of the throughput with it off.</summary>
     private const double BarEncryptedShare = 0.9;
@@ -35,6 +38,10 @@ public sealed class EndToEndBenchmark : IBenchmark
         var leads = BenchmarkArgs.PositiveInt(args, "--leads", 1000);
         var concurrency = BenchmarkArgs.PositiveInt(args, "--concurrency", 100);
         var rounds = BenchmarkArgs.PositiveInt(args, "--rounds", 2);
+        if (args.Contains("--tracing"))
+        {
+            return await TracingAsync(leads, concurrency, rounds);
+        }
 
         var postgres = await PostgresServer.GetAsync();
         await using var backend = await CrmBackendHost.StartAsync(await postgres.CreateDatabaseAsync("leadflow_bench"), apiKey: null,
@@ -108,13 +115,76 @@ public sealed class EndToEndBenchmark : IBenchmark
         return 0;
     }
 
-    private static async Task<(TemporalClient Client, string TaskQueue, IHost Worker)> SetupAsync(TestTemporalServer temporal, CrmBackendHost backend, bool encrypted)
+    /// <summary>
+    /// Telemetry off and on, in alternating rounds, on one encrypted setup (as production runs), the same worker and
+    /// backend: on, every span, metric and log record of this process goes over OTLP/gRPC to a local Aspire dashboard.
+    /// </summary>
+    private static async Task<int> TracingAsync(int leads, int concurrency, int rounds)
+    {
+        await using var tracing = await TracingOverhead.StartAsync();
+        var postgres = await PostgresServer.GetAsync();
+        var forwarding = new TracingOverhead.ForwardingLoggerProvider();
+        await using var backend = await CrmBackendHost.StartAsync(await postgres.CreateDatabaseAsync("leadflow_bench_tracing"), apiKey: null,
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(forwarding));
+        var temporal = await TestTemporal.GetAsync();
+        var setup = await SetupAsync(temporal, backend, encrypted: true, forwarding);
+        Console.WriteLine($"e2e --tracing: {leads} leads x {rounds} rounds per mode, {concurrency} started at once at most, Temporal {temporal.Kind} at {temporal.Address}, dashboard {tracing.DashboardUrl} (OTLP {tracing.Endpoint})");
+
+        tracing.On();
+        await OrchestratedAsync(setup.Client, setup.TaskQueue, 100, concurrency);
+        tracing.Off();
+        await OrchestratedAsync(setup.Client, setup.TaskQueue, 100, concurrency);
+
+        var offRuns = new List<Run>();
+        var onRuns = new List<Run>();
+        var dashboardCpu = TimeSpan.Zero;
+        for (var round = 0; round < rounds; round++)
+        {
+            offRuns.Add(await OrchestratedAsync(setup.Client, setup.TaskQueue, leads, concurrency));
+            tracing.On();
+            var dashboardBefore = tracing.DashboardCpu;
+            onRuns.Add(await MeasuredWithFlushAsync(tracing, () => OrchestratedAsync(setup.Client, setup.TaskQueue, leads, concurrency)));
+            dashboardCpu += tracing.DashboardCpu - dashboardBefore;
+        }
+
+        var off = Combine(offRuns);
+        var on = Combine(onRuns);
+        Print("telemetry off", off);
+        Print("telemetry on (OTLP)", on);
+        var share = on.LeadsPerSecond / off.LeadsPerSecond;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dashboard process (ingesting what the on rounds exported): {dashboardCpu.TotalMilliseconds / on.SortedMs.Count:0.0} ms CPU/lead on a {Environment.ProcessorCount}-core machine"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tracing: {on.LeadsPerSecond:0.0} leads/s on vs {off.LeadsPerSecond:0.0} leads/s off = {share:P1} (bar {BarTracedShare:P0}); rounds on/off: {string.Join(", ", onRuns.Zip(offRuns, (n, f) => (n.LeadsPerSecond / f.LeadsPerSecond).ToString("P0", CultureInfo.InvariantCulture)))}"));
+        await setup.Worker.StopAsync();
+        setup.Worker.Dispose();
+        if (share < BarTracedShare || off.Failures.Count + on.Failures.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: traced throughput is {share:P1} of untraced (bar {BarTracedShare:P0}), {off.Failures.Count + on.Failures.Count} failed leads"));
+            return 1;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OK: traced {share:P1} >= {BarTracedShare:P0}"));
+        return 0;
+    }
+
+    /// <summary>A traced round, its export flushed inside the measured time (what was buffered is part of its cost), then telemetry off.</summary>
+    private static async Task<Run> MeasuredWithFlushAsync(TracingOverhead tracing, Func<Task<Run>> round)
+    {
+        var flushed = Stopwatch.StartNew();
+        var run = await round();
+        var before = flushed.Elapsed;
+        tracing.Off();
+        var flush = flushed.Elapsed - before;
+        var elapsed = run.Elapsed + flush;
+        return run with { Elapsed = elapsed, LeadsPerSecond = run.SortedMs.Count / elapsed.TotalSeconds };
+    }
+
+    private static async Task<(TemporalClient Client, string TaskQueue, IHost Worker)> SetupAsync(TestTemporalServer temporal, CrmBackendHost backend, bool encrypted, ILoggerProvider? logs = null)
     {
         var options = temporal.Options;
         options.Encryption = encrypted ? TestEncryptionKeys.Options() : new();
         var client = await TemporalClient.ConnectAsync(await TemporalConnectOptionsFactory.CreateAsync(options));
         var taskQueue = $"lead-onboarding-bench-{(encrypted ? "encrypted" : "plain")}-{Guid.NewGuid():N}";
-        var worker = await StartWorkerAsync(temporal, backend, taskQueue, encrypted);
+        var worker = await StartWorkerAsync(temporal, backend, taskQueue, encrypted, logs);
         return (client, taskQueue, worker);
     }
 
@@ -187,7 +257,7 @@ public sealed class EndToEndBenchmark : IBenchmark
         return new Run(latencies.Count / total.Elapsed.TotalSeconds, total.Elapsed, latencies, cpu.TotalMilliseconds / leads, failures);
     }
 
-    private static async Task<IHost> StartWorkerAsync(TestTemporalServer temporal, CrmBackendHost backend, string taskQueue, bool encrypted)
+    private static async Task<IHost> StartWorkerAsync(TestTemporalServer temporal, CrmBackendHost backend, string taskQueue, bool encrypted, ILoggerProvider? logs)
     {
         // The production registration, only pointed at this process's servers.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark", Args = [] });
@@ -205,6 +275,11 @@ public sealed class EndToEndBenchmark : IBenchmark
         }
 
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddLeadOnboardingWorker(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();

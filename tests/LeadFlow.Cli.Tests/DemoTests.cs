@@ -36,6 +36,10 @@ public sealed class DemoTests(ITestOutputHelper output)
         // The embedded server's Web UI, and each lead's page in it.
         Assert.Matches(@"Temporal Web UI +http://127\.0\.0\.1:\d+/namespaces/default/workflows", result.Output);
         Assert.Contains("Each lead in the Temporal Web UI", result.Output, StringComparison.Ordinal);
+
+        // The Aspire dashboard beside the Web UI, and each lead linked to its trace.
+        Assert.Matches(@"Aspire dashboard +http://127\.0\.0\.1:\d+/", result.Output);
+        Assert.Equal(LeadFlow.Cli.Demo.DemoLeads.Create("any", new Random()).Count, System.Text.RegularExpressions.Regex.Matches(result.Output, @"http://127\.0\.0\.1:\d+/traces/detail/[0-9a-f]{32}").Count);
         Assert.Equal(LeadFlow.Cli.Demo.DemoLeads.Create("any", new Random()).Count, System.Text.RegularExpressions.Regex.Matches(result.Output, @"http://127\.0\.0\.1:\d+/namespaces/default/workflows/lead-demo-[\w-]+/[0-9a-f-]{36}/history").Count);
     }
 

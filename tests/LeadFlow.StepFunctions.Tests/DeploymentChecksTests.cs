@@ -19,7 +19,7 @@ namespace LeadFlow.StepFunctions.Tests;
 public sealed class DeploymentChecksTests
 {
     private static readonly string[] CrmCallingSteps =
-        [LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.RecordFailure];
+        [LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.NotifyBranch, LeadOnboardingSteps.RecordFailure];
 
     private readonly CloudFormationTemplate template = Load(RepositoryPaths.Template);
 

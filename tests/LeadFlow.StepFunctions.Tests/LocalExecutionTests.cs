@@ -13,7 +13,7 @@ namespace LeadFlow.StepFunctions.Tests;
 public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixture<CrmBackendFixture>, IAsyncLifetime
 {
     private static readonly string[] HappyPath =
-        [LeadOnboardingSteps.ReceiveLead, LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, "LeadOnboarded"];
+        [LeadOnboardingSteps.ReceiveLead, LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.NotifyBranch, "LeadOnboarded"];
 
     private LocalStateMachine machine = null!;
     private CrmTestClient crm = null!;
@@ -51,6 +51,10 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         Assert.Equal(client.Id, run.Output["steps"]!["client"]!["id"]!.GetValue<long>());
         Assert.True(run.Output["steps"]!["client"]!["created"]!.GetValue<bool>());
         Assert.Empty(await crm.FailuresOfAsync(leadId));
+
+        // NotifyBranch__Enabled is off by default: the state runs, calls nothing and writes nothing.
+        Assert.Null(run.Output["steps"]!["notifyBranch"]);
+        Assert.Equal(0, await crm.RowsAsync("branch_notifications", rut));
     }
 
     [Fact]
@@ -210,7 +214,7 @@ public sealed class LocalExecutionTests(CrmBackendFixture backend) : IClassFixtu
         Assert.Equal("FAILED", run.Status);
         Assert.Equal(LeadErrorTypes.LeadOnboardingFailed, run.Error);
         Assert.Equal(
-            [.. HappyPath.SkipLast(1), LeadOnboardingSteps.RecordFailure, "RejectedOrFailed", "LeadOnboardingFailed"],
+            [.. HappyPath.TakeWhile(step => step != LeadOnboardingSteps.NotifyBranch), LeadOnboardingSteps.RecordFailure, "RejectedOrFailed", "LeadOnboardingFailed"],
             run.States);
         Assert.Equal(0, run.RetriesOf(LeadOnboardingSteps.CreateBenefit));
         Assert.StartsWith($"Lead {leadId} failed at CreateBenefit (CrmRejected): ", run.Cause, StringComparison.Ordinal);

@@ -119,7 +119,7 @@ public sealed class ParityTests
     {
         Assert.Equal(TimeSpan.FromSeconds(5), LeadOnboardingSteps.DefaultRetry.ThrottledInitialInterval);
         Assert.DoesNotContain(LeadErrorTypes.CrmThrottled, LeadOnboardingSteps.DefaultRetry.NonRetryableErrorTypes);
-        foreach (var step in new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.RecordFailure })
+        foreach (var step in new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.NotifyBranch, LeadOnboardingSteps.RecordFailure })
         {
             var throttled = Assert.Single(
                 AslDocument.Items(AslDocument.State(definition, step)["Retry"]),

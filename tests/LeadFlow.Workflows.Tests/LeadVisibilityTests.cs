@@ -35,7 +35,8 @@ public sealed class LeadVisibilityTests(LeadFlowFixture flow) : IClassFixture<Le
 
         var attributes = (await handle.DescribeAsync()).TypedSearchAttributes;
         Assert.Equal("Completed", attributes.Get(LeadSearchAttributes.LeadOutcome));
-        Assert.Equal(LeadOnboardingSteps.CreateBenefit, attributes.Get(LeadSearchAttributes.LeadStep));
+        // The last step of the list (NotifyBranch since v1.1: it runs, and calls nothing while NotifyBranch__Enabled is off).
+        Assert.Equal(LeadOnboardingSteps.InOrder[^1].Name, attributes.Get(LeadSearchAttributes.LeadStep));
         Assert.False(attributes.ContainsKey(LeadSearchAttributes.LeadFailedStep));
     }
 

@@ -10,6 +10,10 @@ public sealed record CreateClientRequest(string Name, string Lastname, string Ru
 /// <param name="EventTime">As for <see cref="CreateClientRequest"/>.</param>
 public sealed record CreatePartnerRequest(string Rut, string Store, DateTimeOffset? EventTime = null);
 
+/// <summary>The body of <c>POST /notify_branch</c>: tell <paramref name="Store"/> about its new member, the client of <paramref name="Rut"/>.</summary>
+/// <param name="EventTime">As for <see cref="CreateClientRequest"/>.</param>
+public sealed record NotifyBranchRequest(string Rut, string Store, DateTimeOffset? EventTime = null);
+
 /// <param name="EventTime">As for <see cref="CreateClientRequest"/>.</param>
 public sealed record CreateBenefitRequest(string Rut, bool WantsBenefit, DateTimeOffset? EventTime = null);
 
@@ -131,5 +135,8 @@ public sealed record LeadFailureRecord(
 public sealed record ClientRecord(long Id, string Rut, string Name, string Lastname, string Mail, string Phone, DateTimeOffset? CreatedAt);
 
 public sealed record PartnerRecord(long Id, long ClientId, string Rut, string Store, DateTimeOffset? CreatedAt);
+
+/// <summary>A stored branch notification (<c>/branch_notifications</c>): the store told about its new member.</summary>
+public sealed record BranchNotificationRecord(long Id, long ClientId, string Rut, string Store, DateTimeOffset? CreatedAt);
 
 public sealed record BenefitRecord(long Id, long ClientId, string Rut, bool WantsBenefit, DateTimeOffset? CreatedAt);

@@ -8,6 +8,8 @@ namespace LeadFlow.Steps.Crm;
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(CreatePartnerRequest))]
 [JsonSerializable(typeof(CreateBenefitRequest))]
+[JsonSerializable(typeof(NotifyBranchRequest))]
+[JsonSerializable(typeof(BranchNotificationRecord))]
 [JsonSerializable(typeof(CrmWriteAnswer))]
 [JsonSerializable(typeof(CrmKeyScope))]
 [JsonSerializable(typeof(RutLookupRequest))]

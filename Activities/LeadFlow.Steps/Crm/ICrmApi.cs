@@ -19,6 +19,14 @@ public interface ICrmApi
     Task<CrmWriteAnswer> CreateBenefitAsync([Body] CreateBenefitRequest request, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Tells the store about its new member (the optional NotifyBranch step): one notification per client, idempotent by
+    /// key and by RUT like the creates, held by the lead run and undone by key through <see cref="CompensateAsync"/>.
+    /// 409 when the client does not exist.
+    /// </summary>
+    [Post("/notify_branch")]
+    Task<CrmWriteAnswer> NotifyBranchAsync([Body] NotifyBranchRequest request, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Undoes the create made under <paramref name="request"/>'s Idempotency-Key (the saga's compensation, one generic
     /// call for the three create steps): releases that lead run's hold, deletes the row only when no lead run relies
     /// on it any more. Every outcome is a 200 (<see cref="CompensationOutcomes"/>); repeating it repeats the answer;
@@ -60,6 +68,10 @@ public interface ICrmApi
     /// <summary>The partner of a RUT (any spelling), sent in the body: a RUT never travels in a URL. Read key.</summary>
     [Post("/partners/by-rut")]
     Task<PartnerRecord> FindPartnerByRutAsync([Body] RutLookupRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The branch notification of a RUT (any spelling), sent in the body. Read key.</summary>
+    [Post("/branch_notifications/by-rut")]
+    Task<BranchNotificationRecord> FindBranchNotificationByRutAsync([Body] RutLookupRequest request, CancellationToken cancellationToken = default);
 
     [Get("/benefits/{id}")]
     Task<BenefitRecord> GetBenefitAsync(long id, CancellationToken cancellationToken = default);

@@ -62,6 +62,48 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                     b.ToTable("benefits", (string)null);
                 });
 
+            modelBuilder.Entity("LeadFlow.Crm.Backend.Data.BranchNotificationRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ClientId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("client_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("Rut")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("rut");
+
+                    b.Property<string>("Store")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("store");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId");
+
+                    b.HasIndex("Rut")
+                        .IsUnique()
+                        .HasDatabaseName("ux_branch_notifications_rut");
+
+                    b.ToTable("branch_notifications", (string)null);
+                });
+
             modelBuilder.Entity("LeadFlow.Crm.Backend.Data.ClientRow", b =>
                 {
                     b.Property<long>("Id")
@@ -423,6 +465,16 @@ namespace LeadFlow.Crm.Backend.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_benefits_client");
+                });
+
+            modelBuilder.Entity("LeadFlow.Crm.Backend.Data.BranchNotificationRow", b =>
+                {
+                    b.HasOne("LeadFlow.Crm.Backend.Data.ClientRow", null)
+                        .WithMany()
+                        .HasForeignKey("ClientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_branch_notifications_client");
                 });
 
             modelBuilder.Entity("LeadFlow.Crm.Backend.Data.PartnerRow", b =>

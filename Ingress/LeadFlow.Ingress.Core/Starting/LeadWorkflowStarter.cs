@@ -2,6 +2,8 @@ using Google.Protobuf;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Leads;
+using LeadFlow.Steps;
+using LeadFlow.Temporal.Tracing;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -61,6 +63,9 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
     {
         var client = await temporal.GetAsync(cancellationToken);
         var workflowId = LeadWorkflowIds.ForEvent(leadEvent.EventId);
+
+        // The raw call below skips the client's interceptors: the start's span and trace header are made here.
+        using var span = TemporalTracingInterceptor.StartWorkflowSpan(WorkflowType, workflowId);
         var converter = client.Options.DataConverter;
         var request = new StartWorkflowExecutionRequest
         {
@@ -77,6 +82,7 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
             Memo = new Memo { Fields = { [ContentHashMemoKey] = (await EncodeAsync(converter, leadEvent.ContentSha256)).Payloads_[0] } },
             // What StartWorkflowAsync's StaticSummary sends: the summary through the data converter (and its codec).
             UserMetadata = new Temporalio.Api.Sdk.V1.UserMetadata { Summary = (await EncodeAsync(converter, SummaryOf(leadEvent))).Payloads_[0] },
+            Header = TemporalTracingInterceptor.HeaderFor(span),
         };
 
         // The raw call, not StartWorkflowAsync: only the response's Started flag tells a new run
@@ -96,11 +102,14 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
         }
         catch (RpcException e) when (IsUnavailable(e))
         {
+            TemporalTracingInterceptor.RecordFailure(span, e);
             throw Unavailable(e);
         }
 
+        span?.SetTag("leadflow.start.status", started ? "started" : "duplicate");
         if (started)
         {
+            LeadFlowMetrics.IngressStarted();
             _logger.LogInformation("Started {WorkflowId} (run {RunId}) for event {EventId}", workflowId, runId, leadEvent.EventId);
             return new StartOutcome(leadEvent.EventId, workflowId, runId, StartStatus.Started);
         }
@@ -134,6 +143,7 @@ public sealed class LeadWorkflowStarter(TemporalClientSource temporal, ILogger<L
             _logger.LogInformation("Event {EventId} is a duplicate of {WorkflowId} (run {RunId}, {Status})", leadEvent.EventId, workflowId, description.RunId, description.Status);
         }
 
+        LeadFlowMetrics.IngressDuplicate();
         return new StartOutcome(leadEvent.EventId, workflowId, description.RunId, StartStatus.Duplicate, differs);
     }
 

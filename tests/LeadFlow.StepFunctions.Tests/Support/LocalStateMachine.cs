@@ -28,7 +28,8 @@ public sealed class LocalStateMachine : IAsyncDisposable
     }
 
     /// <param name="editDefinition">A test's change to the definition before it runs (e.g. a shorter TimeoutSeconds); null runs it as committed.</param>
-    public static async Task<LocalStateMachine> StartAsync(CrmBackendHost backend, Action<JsonObject>? editDefinition = null)
+    /// <param name="notifyBranch">The step Lambdas' <c>NotifyBranch__Enabled</c>.</param>
+    public static async Task<LocalStateMachine> StartAsync(CrmBackendHost backend, Action<JsonObject>? editDefinition = null, bool notifyBranch = false)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -36,6 +37,7 @@ public sealed class LocalStateMachine : IAsyncDisposable
                 ["Crm:BaseUrl"] = backend.BaseAddress.ToString(),
                 ["Crm:ApiKey"] = backend.ApiKey,
                 ["Logging:LogLevel:Default"] = "Warning",
+                ["NotifyBranch:Enabled"] = notifyBranch ? "true" : "false",
             })
             .Build();
         var handlers = new LeadOnboardingStepHandlers(configuration);
@@ -45,6 +47,7 @@ public sealed class LocalStateMachine : IAsyncDisposable
             [LeadOnboardingSteps.CreateClient] = (input, _) => handlers.CreateClientAsync(input),
             [LeadOnboardingSteps.CreatePartner] = (input, _) => handlers.CreatePartnerAsync(input),
             [LeadOnboardingSteps.CreateBenefit] = (input, _) => handlers.CreateBenefitAsync(input),
+            [LeadOnboardingSteps.NotifyBranch] = (input, _) => handlers.NotifyBranchAsync(input),
             [LeadOnboardingSteps.RecordFailure] = (input, _) => handlers.RecordFailureAsync(input),
         };
         var lambda = await LambdaInvokeHost.StartAsync(functions);

@@ -251,7 +251,8 @@ public sealed class CrmStepTests(CrmBackendFixture backend) : IClassFixture<CrmB
     [InlineData(LeadOnboardingSteps.ReceiveLead, new string[0])]
     [InlineData(LeadOnboardingSteps.CreateClient, new[] { LeadOnboardingSteps.CreateClient })]
     [InlineData(LeadOnboardingSteps.CreateBenefit, new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit })]
-    [InlineData("(unknown)", new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit })]
+    [InlineData(LeadOnboardingSteps.NotifyBranch, new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.NotifyBranch })]
+    [InlineData("(unknown)", new[] { LeadOnboardingSteps.CreateClient, LeadOnboardingSteps.CreatePartner, LeadOnboardingSteps.CreateBenefit, LeadOnboardingSteps.NotifyBranch })]
     public void StartedUpTo_IsEveryCreateBeforeTheStepAndTheStepItself(string step, string[] expected) =>
         Assert.Equal(expected, CreateSteps.StartedUpTo(step).Select(s => s.Name));
 

@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace LeadFlow.Hosting.Telemetry;
+
+/// <summary>
+/// The one OpenTelemetry set-up of every LeadFlow host (worker, ingress hosts, CRM backend, the CLI's local stack):
+/// traces, metrics and logs over OTLP, configured only by the standard variables <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+/// (with <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>OTEL_EXPORTER_OTLP_HEADERS</c>), <c>OTEL_SERVICE_NAME</c> and
+/// <c>OTEL_RESOURCE_ATTRIBUTES</c>. Without an endpoint nothing is registered: no listener, so the instrumented code
+/// creates no spans and records no measurements.
+/// </summary>
+/// <remarks>
+/// What is collected: the spans of <see cref="ProductSources"/> (the Temporal tracing interceptor, the ingress hosts), HttpClient
+/// (the Refit calls to the backend) and Npgsql (every SQL command); the meters of the product (<see cref="ProductMeterName"/>),
+/// HttpClient, Npgsql and the .NET runtime; every <c>ILogger</c> record with its trace and span ids. The web hosts add
+/// the ASP.NET Core instrumentation through the <c>configure</c> argument. The Temporal SDK's own metrics are exported
+/// by its runtime, from the same variables (<c>LeadFlow.Temporal.Tracing.TemporalTelemetryRuntime</c>).
+/// </remarks>
+public static class LeadFlowTelemetry
+{
+    /// <summary>
+    /// The product's activity sources: the Temporal tracing interceptor's (<c>LeadFlow.Temporal</c>) and the ingress
+    /// hosts' (<c>LeadFlow.Ingress</c>).
+    /// </summary>
+    public const string ProductSources = "LeadFlow.*";
+
+    /// <summary>The product's meter (<c>LeadFlow.Steps.LeadFlowMetrics.MeterName</c>).</summary>
+    public const string ProductMeterName = "LeadFlow";
+
+    /// <summary>The standard variable whose presence turns telemetry on.</summary>
+    public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>
+    /// The set-up all hosts of this process share, when one was started with <see cref="StartProcessWide"/> (the CLI's
+    /// local stack and the tests run several hosts in one process: one provider per host would each see every host's spans).
+    /// </summary>
+    public static ProcessTelemetry? ProcessWide { get; private set; }
+
+    /// <summary>Whether <paramref name="configuration"/> names an OTLP endpoint.</summary>
+    public static bool IsEnabled(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return !string.IsNullOrWhiteSpace(configuration[EndpointVariable]);
+    }
+
+    /// <summary>
+    /// Registers traces, metrics and logs for one host, named <paramref name="serviceName"/> unless <c>OTEL_SERVICE_NAME</c>
+    /// says otherwise. Nothing when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is unset and <paramref name="configure"/> is null; only
+    /// the shared log provider when a <see cref="ProcessWide"/> set-up runs.
+    /// </summary>
+    /// <param name="configure">Adds instrumentation or exporters (the web hosts' ASP.NET Core instrumentation, a test's in-memory exporter).</param>
+    /// <exception cref="InvalidOperationException"><c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is not an absolute http(s) URI.</exception>
+    public static IServiceCollection AddLeadFlowTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName, Action<IOpenTelemetryBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (ProcessWide is { } shared)
+        {
+            services.AddLogging(logging => logging.AddProvider(shared.LoggerProvider));
+            return services;
+        }
+
+        var exporting = IsEnabled(configuration);
+        if (!exporting && configure is null)
+        {
+            return services;
+        }
+
+        if (exporting)
+        {
+            CheckEndpoint(configuration[EndpointVariable]!);
+        }
+
+        var builder = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : serviceName))
+            .WithTracing(tracing => tracing
+                .AddSource(ProductSources)
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(metrics => metrics
+                .AddMeter(ProductMeterName)
+                .AddHttpClientInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddRuntimeInstrumentation())
+            .WithLogging(configureBuilder: null, configureOptions: options =>
+            {
+                options.IncludeScopes = true;
+                options.IncludeFormattedMessage = true;
+            });
+        configure?.Invoke(builder);
+        if (exporting)
+        {
+            builder.UseOtlpExporter();
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// One set-up for every host of this process (the CLI's local stack, tests): the providers are built now, and hosts
+    /// that call <see cref="AddLeadFlowTelemetry"/> from now on only get its log provider. Dispose the result to flush and
+    /// stop; null when telemetry is off (no endpoint, no <paramref name="configure"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A process-wide set-up already runs, or the endpoint is not a URI.</exception>
+    public static ProcessTelemetry? StartProcessWide(IConfiguration configuration, string serviceName, Action<IOpenTelemetryBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (!IsEnabled(configuration) && configure is null)
+        {
+            return null;
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddLogging();
+        services.AddLeadFlowTelemetry(configuration, serviceName, configure);
+        var provider = services.BuildServiceProvider();
+        var telemetry = new ProcessTelemetry(provider);
+        lock (typeof(LeadFlowTelemetry))
+        {
+            if (ProcessWide is not null)
+            {
+                provider.Dispose();
+                throw new InvalidOperationException("A process-wide telemetry set-up already runs in this process");
+            }
+
+            ProcessWide = telemetry;
+        }
+
+        return telemetry;
+    }
+
+    internal static void Stopped(ProcessTelemetry telemetry)
+    {
+        lock (typeof(LeadFlowTelemetry))
+        {
+            if (ReferenceEquals(ProcessWide, telemetry))
+            {
+                ProcessWide = null;
+            }
+        }
+    }
+
+    private static void CheckEndpoint(string endpoint)
+    {
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new InvalidOperationException($"{EndpointVariable} must be an absolute http(s) URI such as http://localhost:4317 (OTLP/gRPC) or http://localhost:4318 with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; it is '{endpoint}'");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using LeadFlow.Cli.Hosting;
+using LeadFlow.Hosting.Telemetry;
+using LeadFlow.Hosting.Web;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace LeadFlow.Benchmarks;
+
+/// <summary>
+/// The e2e benchmark's <c>--tracing</c> mode: the same worker and backend alternate between telemetry off (no provider:
+/// instrumented code finds no listener) and on (the process-wide set-up the CLI uses, exporting traces, metrics and logs
+/// over OTLP/gRPC to a local Aspire dashboard), so one run prints both.
+/// </summary>
+internal sealed class TracingOverhead : IAsyncDisposable
+{
+    private readonly LocalDashboard dashboard;
+    private ProcessTelemetry? telemetry;
+
+    private TracingOverhead(LocalDashboard dashboard) => this.dashboard = dashboard;
+
+    public Uri DashboardUrl => dashboard.Url;
+
+    public string Endpoint => dashboard.OtlpGrpcUrl.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>The dashboard process's CPU time so far: the machine's cost of ingesting what this process exports.</summary>
+    public TimeSpan DashboardCpu => dashboard.ProcessorTime;
+
+    /// <exception cref="DashboardUnavailableException">The dashboard could not be started; the message says why.</exception>
+    public static async Task<TracingOverhead> StartAsync() => new(await LocalDashboard.StartAsync(path: null, uiPort: 0, CancellationToken.None));
+
+    /// <summary>Turns telemetry on: providers built now, exporting to the dashboard.</summary>
+    public void On()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [LeadFlowTelemetry.EndpointVariable] = Endpoint }).Build();
+        telemetry = LeadFlowTelemetry.StartProcessWide(configuration, "leadflow-benchmark", builder => WebTelemetry.AddAspNetCore(builder));
+    }
+
+    /// <summary>Flushes what is buffered (inside the measured time: exporting is part of the cost) and turns telemetry off.</summary>
+    public void Off()
+    {
+        telemetry?.Flush();
+        telemetry?.Dispose();
+        telemetry = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Off();
+        await dashboard.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A log provider for hosts built before telemetry is on: each record goes to the process-wide set-up running at that
+    /// moment, if any (hosts keep their providers for life, while the benchmark turns telemetry on and off).
+    /// </summary>
+    public sealed class ForwardingLoggerProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new ForwardingLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ForwardingLogger(string category) : ILogger
+        {
+            private ILogger? current;
+            private ILoggerProvider? currentProvider;
+
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => Target()?.BeginScope(state);
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && Target() is not null;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                Target()?.Log(logLevel, eventId, state, exception, formatter);
+
+            private ILogger? Target()
+            {
+                var provider = LeadFlowTelemetry.ProcessWide?.LoggerProvider;
+                if (!ReferenceEquals(provider, currentProvider))
+                {
+                    currentProvider = provider;
+                    current = provider?.CreateLogger(category);
+                }
+
+                return current;
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using LeadFlow.Hosting.Logging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace LeadFlow.Workflows.Tests;
+
+/// <summary>The worker's console line: scopes (the SDK's and the activities' dictionaries) as key=value, not type names.</summary>
+public sealed class ConsoleLogTests
+{
+    [Fact]
+    public void DictionaryScopes_AreWrittenAsKeyValuePairs_OnOneLine()
+    {
+        var formatter = new KeyValueConsoleFormatter(new StaticOptions(new ConsoleFormatterOptions { IncludeScopes = true }));
+        var scopes = new LoggerExternalScopeProvider();
+        using var sdk = scopes.Push(new Dictionary<string, object> { ["ActivityType"] = "CreateClient", ["TaskQueue"] = "lead-onboarding" });
+        using var step = scopes.Push(new Dictionary<string, object> { ["WorkflowId"] = "lead-e1", ["Attempt"] = 2 });
+        using var output = new StringWriter();
+
+        formatter.Write(
+            new LogEntry<string>(LogLevel.Information, "LeadFlow.Steps.CreateStepRunner", new EventId(7), "Created client 42\nfor lead-e1", null, (state, _) => state),
+            scopes,
+            output);
+
+        var line = output.ToString();
+        Assert.Equal(
+            "info: LeadFlow.Steps.CreateStepRunner[7] Created client 42 for lead-e1 => ActivityType=CreateClient TaskQueue=lead-onboarding WorkflowId=lead-e1 Attempt=2" + Environment.NewLine,
+            line);
+        Assert.DoesNotContain("System.Collections.Generic", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JsonFormatter_IsChosenByConfiguration()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:Console:FormatterName"] = "json" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+            logging.AddLeadFlowConsole();
+        });
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("json", provider.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+        var unconfigured = new ServiceCollection();
+        unconfigured.AddLogging(logging => logging.AddLeadFlowConsole());
+        using var plain = unconfigured.BuildServiceProvider();
+        Assert.Equal(KeyValueConsoleFormatter.FormatterName, plain.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+    }
+
+    private sealed class StaticOptions(ConsoleFormatterOptions value) : IOptionsMonitor<ConsoleFormatterOptions>
+    {
+        public ConsoleFormatterOptions CurrentValue => value;
+
+        public ConsoleFormatterOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<ConsoleFormatterOptions, string?> listener) => null;
+    }
+}
