@@ -206,7 +206,10 @@ public sealed partial class ReadmeCommandsTests(ITestOutputHelper output)
         var project = RepositoryRoot.Combine("tests", "LeadFlow.Benchmarks");
         var ownOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var dll = Path.Combine(project, "bin", ownOutput.Parent!.Name, ownOutput.Name, "LeadFlow.Benchmarks.dll");
-        var sources = Directory.GetFiles(project, "*.cs").Append(Directory.GetFiles(project, "*.csproj")[0]);
+        var sources = Directory.GetFiles(project, "*.cs", SearchOption.AllDirectories)
+            .Where(s => !s.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !s.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Append(Directory.GetFiles(project, "*.csproj")[0]);
         if (File.Exists(dll) && sources.All(s => File.GetLastWriteTimeUtc(s) <= File.GetLastWriteTimeUtc(dll)))
         {
             var usage = await RunBuiltAsync(dll);

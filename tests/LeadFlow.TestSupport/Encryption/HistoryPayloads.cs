@@ -6,6 +6,7 @@ using Temporalio.Api.Common.V1;
 using Temporalio.Api.Failure.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Converters;
+using LeadFlow.Temporal.Tracing;
 
 namespace LeadFlow.TestSupport;
 
@@ -29,6 +30,22 @@ public static class HistoryPayloads
 
         if (message is SearchAttributes)
         {
+            yield break;
+        }
+
+        if (message is Header header)
+        {
+            // The tracing interceptor's W3C trace context (`_tracer-data`) is written with the plain payload converter,
+            // as Temporal's OpenTelemetry interceptors do, so every part can read it without the key; it is skipped only
+            // while it holds nothing but the W3C fields (traceparent, tracestate): anything else in it is reported.
+            foreach (var (key, value) in header.Fields)
+            {
+                if (key != TemporalTracingInterceptor.HeaderKey || !IsOnlyTraceContext(value))
+                {
+                    yield return value;
+                }
+            }
+
             yield break;
         }
 
@@ -62,6 +79,20 @@ public static class HistoryPayloads
                     yield return found;
                 }
             }
+        }
+    }
+
+    private static bool IsOnlyTraceContext(Payload payload)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(payload.Data.Memory);
+            return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && json.RootElement.EnumerateObject().All(p => p.Name is "traceparent" or "tracestate");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 
