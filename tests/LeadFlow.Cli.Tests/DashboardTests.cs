@@ -10,7 +10,7 @@ namespace LeadFlow.Cli.Tests;
 /// by its telemetry API as one trace from the intake to the SQL, and its trace page draws in Chromium
 /// (tests/node/dashboard-test.mjs; screenshot <c>artifacts/dashboard-trace.png</c>).
 /// </summary>
-[Collection(StackCollection.Name)]
+[Collection(DashboardStackCollection.Name)]
 public sealed class DashboardTests(StackFixture stack, ITestOutputHelper output)
 {
     [Fact]

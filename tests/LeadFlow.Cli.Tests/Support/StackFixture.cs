@@ -35,3 +35,13 @@ public sealed class StackCollection : ICollectionFixture<StackFixture>
 {
     public const string Name = "local stack";
 }
+
+/// <summary>
+/// A stack of its own for the dashboard test, run after every parallel collection has stopped its stacks: the process
+/// has one telemetry set-up (the first stack's), so a stack started beside another would export to that one's dashboard.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DashboardStackCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "local stack with its own dashboard";
+}
