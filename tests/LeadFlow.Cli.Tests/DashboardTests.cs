@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LeadFlow.Cli.Tests.Support;
+using LeadFlow.TestSupport;
 using Xunit.Abstractions;
 
 namespace LeadFlow.Cli.Tests;
@@ -24,7 +24,7 @@ public sealed class DashboardTests(StackFixture stack, ITestOutputHelper output)
         Directory.CreateDirectory(artifacts);
         File.Delete(Path.Combine(artifacts, "dashboard-trace.png"));
 
-        var (exitCode, stdout, stderr) = await RunNodeAsync(nodeTools, ["dashboard-test.mjs", stack.Stack.IntakeUrl.ToString(), artifacts, stack.Stack.Dashboard!.Url.ToString()]);
+        var (exitCode, stdout, stderr) = await NodeScript.RunAsync(nodeTools, ["dashboard-test.mjs", stack.Stack.IntakeUrl.ToString(), artifacts, stack.Stack.Dashboard!.Url.ToString()], TimeSpan.FromMinutes(3));
         output.WriteLine(stdout);
         output.WriteLine(stderr);
 
@@ -35,30 +35,5 @@ public sealed class DashboardTests(StackFixture stack, ITestOutputHelper output)
         Assert.Contains("RunActivity:CreateBenefit", names);
         Assert.Matches("^[0-9a-f]{32}$", report.RootElement.GetProperty("traceId").GetString());
         Assert.True(new FileInfo(Path.Combine(artifacts, "dashboard-trace.png")).Length > 10_000, "the trace page's screenshot is missing or empty");
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string workingDirectory, string[] arguments)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the browser test did not finish in 3 minutes: {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LeadFlow.Cli.Tests.Support;
+using LeadFlow.TestSupport;
 using Temporalio.Client;
 using Xunit.Abstractions;
 
@@ -94,7 +94,7 @@ public sealed class WebFormTests(StackFixture stack, ITestOutputHelper output)
         Assert.True(Directory.Exists(Path.Combine(nodeTools, "node_modules", "playwright-core")), "tests/node/node_modules is missing: run `npm ci` in tests/node (test.sh does)");
         Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is missing: apt-get install -y chromium (test.sh does)");
 
-        var (exitCode, stdout, stderr) = await RunNodeAsync(nodeTools, [script, stack.Stack.IntakeUrl.ToString(), Artifacts]);
+        var (exitCode, stdout, stderr) = await NodeScript.RunAsync(nodeTools, [script, stack.Stack.IntakeUrl.ToString(), Artifacts], TimeSpan.FromMinutes(3));
         output.WriteLine(stdout);
         output.WriteLine(stderr);
 
@@ -109,30 +109,5 @@ public sealed class WebFormTests(StackFixture stack, ITestOutputHelper output)
         }
 
         return (exitCode, result, $"{stdout} {stderr}");
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string workingDirectory, string[] arguments)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the browser test did not finish in 3 minutes: {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LeadFlow.WebUi.Tests.Support;
+using LeadFlow.TestSupport;
 using Xunit.Abstractions;
 
 namespace LeadFlow.WebUi.Tests;
@@ -41,7 +42,7 @@ public sealed class BrowserTests(WebUiFixture fixture, ITestOutputHelper output)
             },
         };
 
-        var (exitCode, stdout, stderr) = await WebUiBrowser.RunNodeAsync(nodeTools, ["webui-test.mjs", fixture.Server.WebUiUrl!.ToString(), artifacts, JsonSerializer.Serialize(spec)]);
+        var (exitCode, stdout, stderr) = await NodeScript.RunAsync(nodeTools, ["webui-test.mjs", fixture.Server.WebUiUrl!.ToString(), artifacts, JsonSerializer.Serialize(spec)], TimeSpan.FromMinutes(6));
         output.WriteLine(stdout);
         output.WriteLine(stderr);
 

@@ -5,6 +5,7 @@ using LeadFlow.Cli.Demo;
 using LeadFlow.EmbeddedTemporal;
 using LeadFlow.Temporal;
 using LeadFlow.Temporal.Encryption;
+using LeadFlow.TestSupport;
 using LeadFlow.WebUi.Tests.Support;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
@@ -94,7 +95,7 @@ public sealed partial class DemoWebUiTests(ITestOutputHelper output)
             },
         };
 
-        var (exitCode, stdout, stderr) = await WebUiBrowser.RunNodeAsync(nodeTools, ["webui-test.mjs", ui.ToString(), artifacts, JsonSerializer.Serialize(spec)]);
+        var (exitCode, stdout, stderr) = await NodeScript.RunAsync(nodeTools, ["webui-test.mjs", ui.ToString(), artifacts, JsonSerializer.Serialize(spec)], TimeSpan.FromMinutes(6));
         output.WriteLine(stdout);
         output.WriteLine(stderr);
 
