@@ -76,6 +76,7 @@ public sealed class EmbeddedTemporalServer : IAsyncDisposable
             grpc.MaxReceiveMessageSize = 128 * 1024 * 1024;
             grpc.MaxSendMessageSize = 128 * 1024 * 1024;
         });
+        builder.Services.AddUntracedHosting();
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(handlers);
         builder.Services.AddSingleton(state.Metrics);

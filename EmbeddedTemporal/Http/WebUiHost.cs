@@ -42,6 +42,7 @@ internal sealed class WebUiHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2));
+        builder.Services.AddUntracedHosting();
         var app = builder.Build();
 
         var files = new WebUiFiles();

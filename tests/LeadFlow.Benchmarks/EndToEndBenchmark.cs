@@ -4,6 +4,7 @@ using LeadFlow.Leads;
 using LeadFlow.Steps.Crm;
 using LeadFlow.Temporal;
 using LeadFlow.TestSupport;
+using LeadFlow.TestSupport.Publishing;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -274,6 +275,8 @@ public sealed class EndToEndBenchmark : IBenchmark
             builder.Configuration.AddInMemoryCollection(TestEncryptionKeys.Settings());
         }
 
+        // The worker's shipped log levels (HttpClient and the SDK at Warning), as its image runs with them.
+        builder.Configuration.AddJsonFile(Path.Combine(DotnetPublish.RepositoryRoot, "Worker", "appsettings.json"), optional: false);
         builder.Logging.ClearProviders();
         if (logs is not null)
         {
