@@ -166,6 +166,11 @@ public sealed class LocalStack : IAsyncDisposable
     /// </summary>
     private async Task<string> StartTelemetryAsync(CancellationToken cancellationToken)
     {
+        if (LeadFlowTelemetry.EndpointProblem(Settings.Configuration) is { } problem)
+        {
+            throw new OptionsException(problem);
+        }
+
         OtlpEndpoint = Settings.Configuration[LeadFlowTelemetry.EndpointVariable] is { Length: > 0 } configured ? configured : null;
         var note = "";
         if (OtlpEndpoint is null && Settings.Dashboard)
@@ -174,7 +179,7 @@ public sealed class LocalStack : IAsyncDisposable
             {
                 Dashboard = await LocalDashboard.StartAsync(Settings.Run.DashboardPath, Settings.DashboardPort, cancellationToken);
                 stops.Add(Dashboard.DisposeAsync);
-                OtlpEndpoint = Dashboard.OtlpGrpcUrl.GetLeftPart(UriPartial.Authority);
+                OtlpEndpoint = DashboardEndpoint(Settings.Configuration, Dashboard.OtlpGrpcUrl, Dashboard.OtlpHttpUrl);
             }
             catch (DashboardUnavailableException e)
             {
@@ -301,6 +306,18 @@ public sealed class LocalStack : IAsyncDisposable
         }
 
         return settings;
+    }
+
+    /// <summary>
+    /// The local dashboard's OTLP endpoint for the transport <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> names: its OTLP/HTTP port
+    /// for <c>http/protobuf</c>, else its OTLP/gRPC port (the exporters' default). Sending one transport to the other's port
+    /// loses everything without an error.
+    /// </summary>
+    public static string DashboardEndpoint(IConfiguration configuration, Uri otlpGrpc, Uri otlpHttp)
+    {
+        ArgumentNullException.ThrowIfNull(otlpGrpc);
+        ArgumentNullException.ThrowIfNull(otlpHttp);
+        return (LeadFlowTelemetry.UsesHttpProtobuf(configuration) ? otlpHttp : otlpGrpc).GetLeftPart(UriPartial.Authority);
     }
 
     private void UseLogs(ILoggingBuilder logging)

@@ -1,5 +1,6 @@
 using LeadFlow.Cli.Tests.Support;
 using LeadFlow.Workflows;
+using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 
 namespace LeadFlow.Cli.Tests;
@@ -63,5 +64,32 @@ public sealed class DemoTests(ITestOutputHelper output)
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("LeadFlow__BackendPort must be a TCP port", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not-a-url")]
+    [InlineData("ftp://collector:4317")]
+    public async Task Demo_InvalidOtlpEndpoint_IsAConfigurationErrorNamingTheVariable(string endpoint)
+    {
+        var result = await CliRun.RunAsync(Demo, new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Configuration error", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URI", result.Output, StringComparison.Ordinal);
+        Assert.Contains(endpoint, result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "http://127.0.0.1:4317")]
+    [InlineData("grpc", "http://127.0.0.1:4317")]
+    [InlineData("http/protobuf", "http://127.0.0.1:4318")]
+    [InlineData("HTTP/PROTOBUF", "http://127.0.0.1:4318")]
+    public void LocalDashboard_GetsTheTransportTheProtocolNames(string? protocol, string expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol })
+            .Build();
+
+        Assert.Equal(expected, LeadFlow.Cli.Hosting.LocalStack.DashboardEndpoint(configuration, new Uri("http://127.0.0.1:4317"), new Uri("http://127.0.0.1:4318")));
     }
 }

@@ -53,6 +53,31 @@ public sealed class ConsoleLogTests
         Assert.Equal(KeyValueConsoleFormatter.FormatterName, plain.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
     }
 
+    [Fact]
+    public void JsonFormatter_WritesTheScopes()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:Console:FormatterName"] = "json" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+            logging.AddLeadFlowConsole();
+        });
+        using var provider = services.BuildServiceProvider();
+        var formatter = provider.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Json);
+        var scopes = new LoggerExternalScopeProvider();
+        using var step = scopes.Push(new Dictionary<string, object> { ["WorkflowId"] = "lead-e1", ["Attempt"] = 2 });
+        using var output = new StringWriter();
+
+        formatter.Write(new LogEntry<string>(LogLevel.Information, "LeadFlow.Steps.CreateStepRunner", new EventId(7), "Created client 42", null, (state, _) => state), scopes, output);
+
+        var line = output.ToString();
+        Assert.Contains("\"Scopes\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"WorkflowId\":\"lead-e1\"", line, StringComparison.Ordinal);
+    }
+
     private sealed class StaticOptions(ConsoleFormatterOptions value) : IOptionsMonitor<ConsoleFormatterOptions>
     {
         public ConsoleFormatterOptions CurrentValue => value;

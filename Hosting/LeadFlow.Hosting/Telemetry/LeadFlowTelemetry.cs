@@ -76,7 +76,7 @@ public static class LeadFlowTelemetry
 
         if (exporting)
         {
-            CheckEndpoint(configuration[EndpointVariable]!);
+            CheckEndpoint(configuration);
         }
 
         var builder = services.AddOpenTelemetry()
@@ -149,11 +149,36 @@ public static class LeadFlowTelemetry
         }
     }
 
-    private static void CheckEndpoint(string endpoint)
+    /// <summary>
+    /// What is wrong with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> in <paramref name="configuration"/>, naming the variable and the
+    /// rule (an absolute http or https URI, as the OpenTelemetry specification's OTLP exporter configuration requires); null
+    /// when it is unset or valid.
+    /// </summary>
+    public static string? EndpointProblem(IConfiguration configuration)
     {
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        ArgumentNullException.ThrowIfNull(configuration);
+        var endpoint = configuration[EndpointVariable];
+        if (string.IsNullOrWhiteSpace(endpoint)
+            || (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
         {
-            throw new InvalidOperationException($"{EndpointVariable} must be an absolute http(s) URI such as http://localhost:4317 (OTLP/gRPC) or http://localhost:4318 with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; it is '{endpoint}'");
+            return null;
+        }
+
+        return $"{EndpointVariable} must be an absolute http(s) URI such as http://localhost:4317 (OTLP/gRPC) or http://localhost:4318 with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; it is '{endpoint}'";
+    }
+
+    /// <summary>Whether <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> asks for OTLP over HTTP with protobuf bodies (else gRPC, the default).</summary>
+    public static bool UsesHttpProtobuf(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return string.Equals(configuration["OTEL_EXPORTER_OTLP_PROTOCOL"], "http/protobuf", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void CheckEndpoint(IConfiguration configuration)
+    {
+        if (EndpointProblem(configuration) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
         }
     }
 }
