@@ -290,11 +290,6 @@ public sealed class LocalStack : IAsyncDisposable
         settings["Temporal:Address"] = Temporal.Address;
         settings["Temporal:Namespace"] = Settings.Namespace;
         settings["Temporal:TaskQueue"] = Settings.TaskQueue;
-        if (OtlpEndpoint is not null)
-        {
-            // The Temporal SDK's own metrics go there too (its runtime exports them itself).
-            settings[LeadFlowTelemetry.EndpointVariable] = OtlpEndpoint;
-        }
         foreach (var (key, value) in encryption)
         {
             settings[key] = value;
