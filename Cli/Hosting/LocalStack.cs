@@ -308,6 +308,10 @@ public sealed class LocalStack : IAsyncDisposable
         logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
         logging.AddFilter("Temporalio", LogLevel.Warning);
+        // The SDK names the loggers of workflow and activity code "Temporalio.Workflow:<type>" and "Temporalio.Activity:<type>":
+        // those are the product's own records (a lead completed, failed), not the SDK's chatter.
+        logging.AddFilter("Temporalio.Workflow", LogLevel.Information);
+        logging.AddFilter("Temporalio.Activity", LogLevel.Information);
     }
 
     private async Task<Uri> StartAppAsync(WebApplication app, CancellationToken cancellationToken)
