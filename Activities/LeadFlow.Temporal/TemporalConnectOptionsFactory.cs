@@ -9,8 +9,9 @@ namespace LeadFlow.Temporal;
 /// Turns <see cref="TemporalOptions"/> into the SDK's connect options: address, namespace, API key, TLS/mTLS and the
 /// data converter (<see cref="LeadFlowDataConverter"/>: payloads encrypted with the <c>LeadFlow__Encryption__*</c> keys,
 /// failure messages and stack traces encoded), the trace context carried in Temporal headers
-/// (<see cref="TemporalTracingInterceptor"/>) and the SDK's metrics exported over OTLP when configured (<see cref="TemporalTelemetryRuntime"/>). Every client of the product is made here, and a worker uses its client's
-/// converter, so every payload any part of the product writes is encrypted the same way.
+/// (<see cref="TemporalTracingInterceptor"/>) and, when the process's telemetry is on, the runtime that hands the SDK's
+/// metrics to it (<see cref="TemporalTelemetryRuntime"/>). Every client of the product is made here, and a worker uses its
+/// client's converter and runtime, so every payload any part of the product writes is encrypted the same way.
 /// </summary>
 public static partial class TemporalConnectOptionsFactory
 {
@@ -27,7 +28,7 @@ public static partial class TemporalConnectOptionsFactory
             Tls = await TlsAsync(options).ConfigureAwait(false),
             DataConverter = LeadFlowDataConverter.Create(keys),
             Interceptors = [new TemporalTracingInterceptor()],
-            Runtime = TemporalTelemetryRuntime.For(options.Metrics),
+            Runtime = TemporalTelemetryRuntime.Current,
         };
         if (loggerFactory is not null)
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using LeadFlow.Temporal.Encryption;
-using LeadFlow.Temporal.Tracing;
 using Microsoft.Extensions.Options;
 
 namespace LeadFlow.Temporal;
@@ -38,12 +37,6 @@ public sealed class TemporalOptions
     /// reads the same section) by <see cref="Bind"/> and <c>AddLeadFlowTemporal</c>. Empty: payloads are not encrypted.
     /// </summary>
     public PayloadEncryptionOptions Encryption { get; set; } = new();
-
-    /// <summary>
-    /// Where the Temporal SDK exports its own metrics (OTLP), bound from the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
-    /// (with <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>) by <see cref="Bind"/> and <c>AddLeadFlowTemporal</c>; none: no SDK metrics.
-    /// </summary>
-    public TemporalMetricsExport Metrics { get; set; } = new();
 
     /// <summary>What is wrong with these settings, one sentence per problem naming the variable; empty when they are usable.</summary>
     public IReadOnlyList<string> Problems()
@@ -103,7 +96,6 @@ public sealed class TemporalOptions
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(Section).Get<TemporalOptions>() ?? new TemporalOptions();
         options.Encryption = PayloadEncryptionOptions.Bind(configuration);
-        options.Metrics = TemporalMetricsExport.Bind(configuration);
         var problems = options.Problems();
         return problems.Count == 0 ? options : throw new OptionsValidationException(Section, typeof(TemporalOptions), problems);
     }

@@ -1,6 +1,5 @@
 using LeadFlow.Temporal;
 using LeadFlow.Temporal.Encryption;
-using LeadFlow.Temporal.Tracing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,17 +10,13 @@ public static class TemporalServiceCollectionExtensions
 {
     /// <summary>
     /// The Temporal settings every host shares: <see cref="TemporalOptions"/> bound from <c>Temporal__*</c> (and the
-    /// payload encryption keys from <c>LeadFlow__Encryption__*</c>, the SDK's metrics export from <c>OTEL_EXPORTER_OTLP_*</c>) and validated at start-up (<see cref="TemporalOptions.Problems"/>). Connect with <see cref="TemporalConnectOptionsFactory"/>.
+    /// payload encryption keys from <c>LeadFlow__Encryption__*</c>) and validated at start-up (<see cref="TemporalOptions.Problems"/>). Connect with <see cref="TemporalConnectOptionsFactory"/>.
     /// </summary>
     public static IServiceCollection AddLeadFlowTemporal(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TemporalOptions>()
             .Bind(configuration.GetSection(TemporalOptions.Section))
-            .Configure(options =>
-            {
-                options.Encryption = PayloadEncryptionOptions.Bind(configuration);
-                options.Metrics = TemporalMetricsExport.Bind(configuration);
-            })
+            .Configure(options => options.Encryption = PayloadEncryptionOptions.Bind(configuration))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TemporalOptions>, TemporalOptionsValidator>());
         return services;

@@ -295,11 +295,6 @@ public sealed class LocalStack : IAsyncDisposable
         settings["Temporal:Address"] = Temporal.Address;
         settings["Temporal:Namespace"] = Settings.Namespace;
         settings["Temporal:TaskQueue"] = Settings.TaskQueue;
-        if (OtlpEndpoint is not null)
-        {
-            // The Temporal SDK's own metrics go there too (its runtime exports them itself).
-            settings[LeadFlowTelemetry.EndpointVariable] = OtlpEndpoint;
-        }
         foreach (var (key, value) in encryption)
         {
             settings[key] = value;
@@ -330,6 +325,10 @@ public sealed class LocalStack : IAsyncDisposable
         logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
         logging.AddFilter("Temporalio", LogLevel.Warning);
+        // The SDK names the loggers of workflow and activity code "Temporalio.Workflow:<type>" and "Temporalio.Activity:<type>":
+        // those are the product's own records (a lead completed, failed), not the SDK's chatter.
+        logging.AddFilter("Temporalio.Workflow", LogLevel.Information);
+        logging.AddFilter("Temporalio.Activity", LogLevel.Information);
     }
 
     private async Task<Uri> StartAppAsync(WebApplication app, CancellationToken cancellationToken)

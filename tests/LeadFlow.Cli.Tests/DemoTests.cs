@@ -5,7 +5,19 @@ using Xunit.Abstractions;
 
 namespace LeadFlow.Cli.Tests;
 
+/// <summary>
+/// Alone, after the parallel collections: the demo's trace links need the process's one telemetry set-up, which a stack
+/// started beside it (the local stack collection's, the personal data test's) would otherwise own ("Telemetry shared
+/// with another stack in this process", and no link).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DemoCollection
+{
+    public const string Name = "demo with the process's telemetry";
+}
+
 /// <summary><c>leadflow demo</c> through its real entry point: its own stack, the embedded Temporal, temporary data.</summary>
+[Collection(DemoCollection.Name)]
 public sealed class DemoTests(ITestOutputHelper output)
 {
     private static readonly string[] Demo = ["demo", "--temporal", "Embedded"];

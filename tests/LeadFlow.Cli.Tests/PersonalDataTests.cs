@@ -8,6 +8,7 @@ using LeadFlow.Ingress.Http;
 using LeadFlow.Temporal;
 using LeadFlow.Temporal.Encryption;
 using LeadFlow.TestSupport;
+using LeadFlow.Workflows;
 using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,7 @@ public sealed class PersonalDataTests(ITestOutputHelper output)
         }
 
         var settings = StackSettings.For(new ConfigurationBuilder().Build(), new LocalRunOptions { Temporal = TemporalMode.Embedded }, demo: true);
-        var logs = new LogBuffer(LogLevel.Warning, echo: null);
+        var logs = new LogBuffer(LogLevel.Information, echo: null);
         await using var stack = await LocalStack.StartAsync(settings, logs, (_, _) => { }, faults.Install, CancellationToken.None);
 
         var keyFile = Path.Combine(settings.KeyDirectory, LocalEncryptionKeys.FileName);
@@ -89,6 +90,19 @@ public sealed class PersonalDataTests(ITestOutputHelper output)
             {
                 Assert.Contains(secret, decoded, StringComparison.Ordinal);
             }
+        }
+
+        // The stack's log, as `--verbose` shows it: the workflow's own lines are there (the SDK's filter once hid them),
+        // and no line holds a lead's RUT, phone or mail.
+        var lines = logs.Lines;
+        foreach (var lead in leads.Where(l => l.Expected == LeadOutcome.Completed))
+        {
+            Assert.Contains(lines, line => line.Contains($"Lead {lead.WorkflowId} completed: client ", StringComparison.Ordinal));
+        }
+
+        foreach (var secret in leads.SelectMany(PersonalData).Distinct())
+        {
+            Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.Ordinal));
         }
 
         var firstHistory = await raw.WorkflowService.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryRequest

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using LeadFlow.Ingress.Tests.Support;
+using LeadFlow.Temporal.Tracing;
 using LeadFlow.TestSupport.Telemetry;
 using LeadFlow.Workflows;
 using OpenTelemetry.Metrics;
@@ -133,6 +134,49 @@ public sealed class TelemetryTests(TelemetryFlowFixture telemetry)
         Assert.True(Delta("leadflow.step.duration|CreateClient") >= 2, "the step duration histogram counts every CreateClient attempt");
     }
 
+    [Fact]
+    public async Task TemporalSdkMetrics_ArriveThroughTheOneMeterProvider_ByTaskQueueAndNamespace_WithoutPersonalData()
+    {
+        var (eventId, lead) = NewLead();
+
+        await PostAsync(eventId, lead);
+        await Flow.Temporal.Client.GetWorkflowHandle(LeadWorkflowIds.ForEvent(eventId)).GetResultAsync<LeadOnboardingResult>();
+        var sdk = SdkMetrics();
+
+        Assert.True(sdk.ContainsKey("temporal_workflow_completed"), $"the SDK's metrics: {string.Join(", ", sdk.Keys.Order())}");
+
+        // The worker's: a completed run and its steps' latencies (seconds), on the lead's task queue and namespace.
+        var completed = sdk["temporal_workflow_completed"];
+        Assert.Equal(MetricType.LongSum, completed.MetricType);
+        Assert.Contains(completed.MetricPoints, p => p.GetSumLong() >= 1 && HasQueueAndNamespace(p));
+        Assert.Contains("temporal_workflow_task_execution_latency", sdk.Keys);
+        AssertLatencies("temporal_activity_execution_latency", "CreateClient", "CreatePartner", "CreateBenefit");
+        AssertLatencies("temporal_local_activity_execution_latency", "ReceiveLead");
+
+        // The clients' gRPC calls (the intake's start, the test's wait), by operation.
+        Assert.Contains(sdk["temporal_request"].MetricPoints, p => Tags(p).Any(t => t.Key == "operation" && Equals(t.Value, "StartWorkflowExecution")));
+
+        // Only the SDK's own instruments, and no attribute holds the lead's RUT, phone or mail (nor a workflow id).
+        Assert.All(sdk.Keys, name => Assert.StartsWith("temporal_", name, StringComparison.Ordinal));
+        var attributes = string.Join(" ", sdk.Values.SelectMany(m => m.MetricPoints).SelectMany(p => Tags(p)).Select(t => $"{t.Key}={t.Value}"));
+        Assert.All(Secrets(lead).Append(eventId), secret => Assert.DoesNotContain(secret, attributes, StringComparison.OrdinalIgnoreCase));
+
+        void AssertLatencies(string name, params string[] steps)
+        {
+            var histogram = sdk[name];
+            Assert.Equal("s", histogram.Unit);
+            var attempts = histogram.MetricPoints.Where(HasQueueAndNamespace).ToList();
+            Assert.All(attempts, p => Assert.InRange(p.GetHistogramSum() / p.GetHistogramCount(), 0, 30));
+            Assert.Superset(steps.ToHashSet(), attempts.SelectMany(p => Tags(p)).Where(t => t.Key == "activity_type").Select(t => (string)t.Value!).ToHashSet());
+        }
+
+        bool HasQueueAndNamespace(MetricPoint point)
+        {
+            var tags = Tags(point);
+            return tags.Contains(new("task_queue", Flow.Temporal.TaskQueue)) && tags.Contains(new("namespace", Flow.Temporal.Server.Namespace));
+        }
+    }
+
     private static (string EventId, JsonObject Lead) NewLead()
     {
         var lead = TestEvents.Lead();
@@ -194,8 +238,7 @@ public sealed class TelemetryTests(TelemetryFlowFixture telemetry)
     private void AssertNoPersonalData(JsonObject lead)
     {
         telemetry.Telemetry.Flush();
-        var rut = lead["rut"]!.GetValue<string>();
-        var secrets = new[] { rut, rut.Replace("-", "", StringComparison.Ordinal), rut.Split('-')[0], lead["phone"]!.GetValue<string>(), lead["phone"]!.GetValue<string>().Replace(" ", "", StringComparison.Ordinal), lead["mail"]!.GetValue<string>() };
+        var secrets = Secrets(lead);
         foreach (var span in telemetry.Spans)
         {
             var text = string.Join(
@@ -211,6 +254,43 @@ public sealed class TelemetryTests(TelemetryFlowFixture telemetry)
         {
             Assert.All(secrets, secret => Assert.DoesNotContain(secret, record, StringComparison.OrdinalIgnoreCase));
         }
+    }
+
+    /// <summary>Every spelling of the lead's RUT, phone and mail that telemetry could hold.</summary>
+    private static string[] Secrets(JsonObject lead)
+    {
+        var rut = lead["rut"]!.GetValue<string>();
+        var phone = lead["phone"]!.GetValue<string>();
+        return [rut, rut.Replace("-", "", StringComparison.Ordinal), rut.Split('-')[0], phone, phone.Replace(" ", "", StringComparison.Ordinal), lead["mail"]!.GetValue<string>()];
+    }
+
+    /// <summary>The Temporal SDK's metrics now, by name (the last snapshot of each: cumulative totals).</summary>
+    private Dictionary<string, MetricSnapshot> SdkMetrics()
+    {
+        lock (telemetry.Metrics)
+        {
+            telemetry.Metrics.Clear();
+        }
+
+        telemetry.Telemetry.Metrics.ForceFlush();
+        lock (telemetry.Metrics)
+        {
+            return telemetry.Metrics
+                .Where(m => m.MeterName == TemporalTelemetryRuntime.MeterName)
+                .GroupBy(m => m.Name)
+                .ToDictionary(g => g.Key, g => g.Last());
+        }
+    }
+
+    private static List<KeyValuePair<string, object?>> Tags(MetricPoint point)
+    {
+        var tags = new List<KeyValuePair<string, object?>>();
+        foreach (var tag in point.Tags)
+        {
+            tags.Add(tag);
+        }
+
+        return tags;
     }
 
     /// <summary>The product's counters (and histogram counts) now: name, or name|attribute value.</summary>

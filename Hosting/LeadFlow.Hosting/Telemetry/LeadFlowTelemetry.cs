@@ -20,9 +20,9 @@ namespace LeadFlow.Hosting.Telemetry;
 /// <remarks>
 /// What is collected: the spans of <see cref="ProductSources"/> (the Temporal tracing interceptor, the ingress hosts), HttpClient
 /// (the Refit calls to the backend) and Npgsql (every SQL command); the meters of the product (<see cref="ProductMeterName"/>),
-/// HttpClient, Npgsql and the .NET runtime; every <c>ILogger</c> record with its trace and span ids. The web hosts add
-/// the ASP.NET Core instrumentation through the <c>configure</c> argument. The Temporal SDK's own metrics are exported
-/// by its runtime, from the same variables (<c>LeadFlow.Temporal.Tracing.TemporalTelemetryRuntime</c>).
+/// the Temporal SDK (<see cref="TemporalSdkMeterName"/>), HttpClient, Npgsql and the .NET runtime; every <c>ILogger</c>
+/// record with its trace and span ids. The web hosts add the ASP.NET Core instrumentation through the <c>configure</c>
+/// argument.
 /// </remarks>
 public static class LeadFlowTelemetry
 {
@@ -34,6 +34,13 @@ public static class LeadFlowTelemetry
 
     /// <summary>The product's meter (<c>LeadFlow.Steps.LeadFlowMetrics.MeterName</c>).</summary>
     public const string ProductMeterName = "LeadFlow";
+
+    /// <summary>
+    /// The Temporal SDK's own metrics (<c>temporal_*</c>), handed to .NET by the SDK runtime of the process's Temporal
+    /// clients and workers (<c>LeadFlow.Temporal.Tracing.TemporalTelemetryRuntime.MeterName</c>), which is made only when
+    /// a provider listens to this meter.
+    /// </summary>
+    public const string TemporalSdkMeterName = "LeadFlow.Temporal.Sdk";
 
     /// <summary>The standard variable whose presence turns telemetry on.</summary>
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -86,7 +93,7 @@ public static class LeadFlowTelemetry
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())
             .WithMetrics(metrics => metrics
-                .AddMeter(ProductMeterName)
+                .AddMeter(ProductMeterName, TemporalSdkMeterName)
                 .AddHttpClientInstrumentation()
                 .AddNpgsqlInstrumentation()
                 .AddRuntimeInstrumentation())

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LeadFlow.TestSupport;
+using LeadFlow.TestSupport.Publishing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -59,7 +60,8 @@ public sealed class LeadFlowFixture : IAsyncLifetime
     /// <summary>Starts the worker as production does, configured for this fixture's backend, server and task queue.</summary>
     /// <param name="configure">Runs after the production registrations, e.g. to put a handler in front of the CRM calls.</param>
     /// <param name="encryption">The worker's <c>LeadFlow:Encryption:*</c> settings; default the test fixture key (<see cref="TestEncryptionKeys"/>).</param>
-    public async Task StartWorkerAsync(Action<IServiceCollection>? configure = null, IEnumerable<KeyValuePair<string, string?>>? encryption = null)
+    /// <param name="shippedLogLevels">The log levels of the worker's <c>appsettings.json</c>, as its image runs with them; default every record from Information up.</param>
+    public async Task StartWorkerAsync(Action<IServiceCollection>? configure = null, IEnumerable<KeyValuePair<string, string?>>? encryption = null, bool shippedLogLevels = false)
     {
         if (worker is not null)
         {
@@ -80,8 +82,16 @@ public sealed class LeadFlowFixture : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(encryption ?? TestEncryptionKeys.Settings());
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(WorkerLogs);
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        if (shippedLogLevels)
+        {
+            builder.Configuration.AddJsonFile(Path.Combine(DotnetPublish.RepositoryRoot, "Worker", "appsettings.json"), optional: false);
+        }
+        else
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        }
+
         builder.Services.AddLeadOnboardingWorker(builder.Configuration);
         configure?.Invoke(builder.Services);
         worker = builder.Build();
