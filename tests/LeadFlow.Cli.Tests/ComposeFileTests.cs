@@ -234,6 +234,25 @@ public sealed partial class ComposeFileTests(StackFixture stack)
     }
 
     /// <summary>
+    /// Every service host that keeps running exports its traces, metrics and logs to the dashboard service under a name of
+    /// its own (the one-shot migration job exports nothing worth keeping).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BuiltServices))]
+    public void EveryServiceHost_ExportsTelemetryToTheDashboard_UnderItsOwnName(string service)
+    {
+        if (service == "crm-migrate")
+        {
+            return;
+        }
+
+        var variables = Environment(service);
+        Assert.True(variables.TryGetValue("OTEL_EXPORTER_OTLP_ENDPOINT", out var endpoint), $"{service} sets no OTEL_EXPORTER_OTLP_ENDPOINT: its telemetry reaches no dashboard");
+        Assert.Equal("http://aspire-dashboard:18889", endpoint);
+        Assert.Equal($"leadflow-{(service == "sqs-poller" ? "ingress-sqs" : service)}", variables["OTEL_SERVICE_NAME"]);
+    }
+
+    /// <summary>
     /// The Web UI decrypts through the codec server: its codec endpoint is the codec server's published /codec URL, the
     /// browser's origin is one the codec server answers CORS for, the UI sends cookies (the sign-in session: it has no
     /// token to pass), and the codec server holds the same key ring file as every service that writes payloads.
