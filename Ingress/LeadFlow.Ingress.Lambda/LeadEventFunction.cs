@@ -137,7 +137,7 @@ public sealed class LeadEventFunction
         finally
         {
             // Lambda freezes the instance once the handler returns: export now (the span has ended), not on a timer.
-            _telemetry.Flush();
+            await _telemetry.FlushAsync();
         }
     }
 

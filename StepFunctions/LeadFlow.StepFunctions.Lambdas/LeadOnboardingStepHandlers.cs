@@ -156,7 +156,7 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         finally
         {
             // Lambda freezes the instance once the handler returns: export now (the span has ended), not on a timer.
-            _telemetry.Flush();
+            await _telemetry.FlushAsync();
         }
     }
 

@@ -14,9 +14,9 @@ namespace LeadFlow.Hosting.Telemetry;
 /// <summary>
 /// The shared set-up (<see cref="LeadFlowTelemetry"/>) for an AWS Lambda function on the managed runtime, which freezes
 /// the process as soon as a handler returns: a span per invocation that continues the caller's trace, and everything
-/// recorded during the invocation (spans, metrics, logs) exported before the handler returns (<see cref="Flush"/>).
+/// recorded during the invocation (spans, metrics, logs) exported before the handler returns (<see cref="FlushAsync"/>).
 /// Off, at no cost, when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is unset: no provider exists, <see cref="StartInvocation"/>
-/// returns null without reading any header, and <see cref="Flush"/> does nothing.
+/// returns null without reading any header, and <see cref="FlushAsync"/> does nothing.
 /// </summary>
 /// <remarks>
 /// With the AWS Distro for OpenTelemetry (ADOT) collector layer the endpoint is the layer's <c>http://localhost:4317</c>
@@ -61,8 +61,13 @@ public sealed class LambdaTelemetry
             return services;
         }
 
-        // The SDK reads the OTEL_* settings (exporter, resource) from the function's configuration, as the steps read theirs.
-        services.TryAddSingleton(configuration);
+        // The SDK reads the OTEL_* settings (exporter, resource) from the function's configuration, as the steps read theirs,
+        // with one default of its own: an export gives up after the flush budget (OTEL_EXPORTER_OTLP_TIMEOUT, 10 s otherwise),
+        // so an unreachable endpoint does not keep the exporter busy into the next invocation.
+        services.TryAddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_TIMEOUT"] = ((int)FlushBudget.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) })
+            .AddConfiguration(configuration)
+            .Build());
         return services.AddLeadFlowTelemetry(configuration, serviceName, builder =>
         {
             builder.ConfigureResource(resource => resource.AddAttributes(ResourceAttributes(configuration)));
@@ -123,26 +128,29 @@ public sealed class LambdaTelemetry
     }
 
     /// <summary>
-    /// Exports what the invocation recorded, within <see cref="FlushBudget"/> for traces, metrics and logs together; call
-    /// it last, after the invocation's span ended. True when everything was handed over in time; false (and the rest lost
-    /// when the process is frozen) when the endpoint did not answer in time.
+    /// Exports what the invocation recorded, within <see cref="FlushBudget"/> for traces, metrics and logs together; await
+    /// it last, after the invocation's span ended. True when everything was handed over in time; false when the endpoint
+    /// did not answer in time (the export goes on in the background until Lambda freezes the process: it is lost or late).
     /// </summary>
-    public bool Flush()
+    public async Task<bool> FlushAsync()
     {
         if (!Enabled)
         {
             return true;
         }
 
-        var deadline = Stopwatch.StartNew();
-        var done = true;
-        done &= _tracing?.ForceFlush(Remaining(deadline)) ?? true;
-        done &= _metrics?.ForceFlush(Remaining(deadline)) ?? true;
-        done &= _logs?.ForceFlush(Remaining(deadline)) ?? true;
-        return done;
+        // The three flushes run side by side on the thread pool and are waited for at most the budget: a metric flush exports
+        // on the calling thread and would otherwise wait for the exporter's own timeout.
+        var budget = (int)FlushBudget.TotalMilliseconds;
+        var flushes = new[]
+        {
+            Task.Run(() => _tracing?.ForceFlush(budget) ?? true),
+            Task.Run(() => _metrics?.ForceFlush(budget) ?? true),
+            Task.Run(() => _logs?.ForceFlush(budget) ?? true),
+        };
+        var all = Task.WhenAll(flushes);
+        return await Task.WhenAny(all, Task.Delay(FlushBudget)).ConfigureAwait(false) == all && flushes.All(f => f.Result);
     }
-
-    private static int Remaining(Stopwatch elapsed) => (int)Math.Max(0, (FlushBudget - elapsed.Elapsed).TotalMilliseconds);
 
     private static IEnumerable<KeyValuePair<string, object>> ResourceAttributes(IConfiguration configuration)
     {
