@@ -62,7 +62,7 @@ public sealed class StepLambdaTelemetryTests(CrmBackendFixture backend) : IClass
     }
 
     [Fact]
-    public async Task AFailedStep_IsAnErrorSpanNamingTheError_AndItsWarningIsExportedWithTheSpansTraceId()
+    public async Task AFailedStep_IsAnErrorSpanNamingTheError_AndItsWarningAndMetricAreExported()
     {
         var exported = new FlushedTelemetry();
         var (xrayHeader, xray) = SampledXRayHeader();
