@@ -7,6 +7,7 @@ namespace LeadFlow.Hosting.Telemetry;
 /// a W3C trace context, the way the X-Ray propagator of OpenTelemetry maps it: the trace id is the root's two hex
 /// parts joined (8 + 24 = 32 hex digits), the parent is the span id, <c>Sampled=1</c> is the recorded flag. Lambda sets it
 /// per invocation in <c>_X_AMZN_TRACE_ID</c>; SQS carries it in a message's <c>AWSTraceHeader</c> system attribute.
+/// (The other way, a span to a header, is <c>LeadFlow.Aws.StepFunctionsHttpClient.TraceHeaderOf</c>, where it is sent.)
 /// </summary>
 public static class XRayTraceHeader
 {
@@ -69,17 +70,6 @@ public static class XRayTraceHeader
             sampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None,
             isRemote: true);
         return true;
-    }
-
-    /// <summary>
-    /// The X-Ray header of <paramref name="context"/> (<c>Root=1-&lt;first 8&gt;-&lt;last 24&gt;;Parent=&lt;span id&gt;;Sampled=0|1</c>),
-    /// for an AWS API that takes one (Step Functions' <c>StartExecution</c> <c>traceHeader</c>).
-    /// </summary>
-    public static string Format(ActivityContext context)
-    {
-        var trace = context.TraceId.ToHexString();
-        var sampled = context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded) ? '1' : '0';
-        return $"Root=1-{trace[..8]}-{trace[8..]};Parent={context.SpanId.ToHexString()};Sampled={sampled}";
     }
 
     private static bool IsLowerHex(string value) => value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
