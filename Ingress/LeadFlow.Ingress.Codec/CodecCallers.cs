@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
+using LeadFlow.Hosting.Security;
 using Microsoft.Extensions.Options;
 
 namespace LeadFlow.Ingress.Codec;
 
 /// <summary>
 /// Who is calling the codec: a configured access token (<c>Authorization: Bearer</c> or <c>x-api-key</c>, compared in
-/// constant time by hash), or a browser session from a one-time sign-in link (<see cref="CodecServerOptions.SignInLinks"/>).
+/// constant time, <see cref="SharedSecrets"/>), or a browser session from a one-time sign-in link
+/// (<see cref="CodecServerOptions.SignInLinks"/>).
 /// Sessions and codes live in this process only: a restart signs every browser out.
 /// </summary>
 public sealed class CodecCallers
@@ -21,7 +22,8 @@ public sealed class CodecCallers
     /// <summary>How long a browser session lasts.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
 
-    private readonly IReadOnlyList<(string Name, byte[] Hash)> tokens;
+    private readonly string[] tokenNames;
+    private readonly SharedSecrets tokens;
     private readonly ConcurrentDictionary<string, DateTimeOffset> codes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> sessions = new(StringComparer.Ordinal);
     private readonly TimeProvider time;
@@ -29,7 +31,9 @@ public sealed class CodecCallers
     public CodecCallers(IOptions<CodecServerOptions> options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        tokens = [.. options.Value.AccessTokens.Select(pair => (pair.Key, Hash(pair.Value.Trim())))];
+        var configured = options.Value.AccessTokens.ToArray();
+        tokenNames = [.. configured.Select(pair => pair.Key)];
+        tokens = new SharedSecrets(configured.Select(pair => pair.Value.Trim()));
         SignInLinksEnabled = options.Value.SignInLinks;
         this.time = time ?? TimeProvider.System;
     }
@@ -53,22 +57,8 @@ public sealed class CodecCallers
     public string? IdentifyToken(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var presented = Presented(request);
-        if (presented.Length == 0)
-        {
-            return null;
-        }
-
-        var hash = Hash(presented);
-        foreach (var (name, expected) in tokens)
-        {
-            if (CryptographicOperations.FixedTimeEquals(hash, expected))
-            {
-                return name;
-            }
-        }
-
-        return null;
+        var index = tokens.IndexOf(Presented(request));
+        return index < 0 ? null : tokenNames[index];
     }
 
     private static string Presented(HttpRequest request) =>
@@ -124,6 +114,4 @@ public sealed class CodecCallers
     }
 
     private static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 }

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text;
+using LeadFlow.Hosting.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -43,7 +43,8 @@ public static class IntakeGuards
 
     /// <summary>
     /// 401 unless <c>x-api-key</c>, or else the password of <c>Authorization: Basic</c>, is <c>Ingress__ApiKey</c> (compared
-    /// in constant time); open when no key is set (loopback only, see <see cref="IngressOptionsValidator"/>).
+    /// in constant time, <see cref="SharedSecrets"/>); open when no key is set (loopback only, see
+    /// <see cref="IngressOptionsValidator"/>).
     /// </summary>
     public static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -57,8 +58,7 @@ public static class IntakeGuards
 
         var request = context.HttpContext.Request;
         var given = request.Headers["x-api-key"].FirstOrDefault() ?? BasicAuthPassword(request) ?? "";
-        var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-        return matches
+        return new SharedSecrets(expected).Contains(given)
             ? await next(context)
             : TypedResults.Problem("Send the intake's API key in the x-api-key header (or as the password of HTTP Basic authentication).", statusCode: StatusCodes.Status401Unauthorized, title: "Missing or wrong API key");
     }

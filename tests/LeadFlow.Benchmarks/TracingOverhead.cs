@@ -28,10 +28,21 @@ internal sealed class TracingOverhead : IAsyncDisposable
     /// <exception cref="DashboardUnavailableException">The dashboard could not be started; the message says why.</exception>
     public static async Task<TracingOverhead> StartAsync() => new(await LocalDashboard.StartAsync(path: null, uiPort: 0, CancellationToken.None));
 
-    /// <summary>Turns telemetry on: providers built now, exporting to the dashboard.</summary>
-    public void On()
+    /// <summary>
+    /// Turns telemetry on: providers built now, exporting to the dashboard; every trace, or with <paramref name="sampledRatio"/>
+    /// that share of them (<c>OTEL_TRACES_SAMPLER=parentbased_traceidratio</c>, the standard head sampler: a lead's trace is
+    /// kept or dropped whole, decided where it starts).
+    /// </summary>
+    public void On(double? sampledRatio = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [LeadFlowTelemetry.EndpointVariable] = Endpoint }).Build();
+        var settings = new Dictionary<string, string?> { [LeadFlowTelemetry.EndpointVariable] = Endpoint };
+        if (sampledRatio is { } ratio)
+        {
+            settings["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
+            settings["OTEL_TRACES_SAMPLER_ARG"] = ratio.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         telemetry = LeadFlowTelemetry.StartProcessWide(configuration, "leadflow-benchmark", builder => WebTelemetry.AddAspNetCore(builder));
     }
 
