@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
+using OpenTelemetry.Instrumentation.Http;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -68,9 +69,19 @@ public sealed class LambdaTelemetry
             .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_TIMEOUT"] = ((int)FlushBudget.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) })
             .AddConfiguration(configuration)
             .Build());
+        var runtimeApi = configuration["AWS_LAMBDA_RUNTIME_API"];
         return services.AddLeadFlowTelemetry(configuration, serviceName, builder =>
         {
             builder.ConfigureResource(resource => resource.AddAttributes(ResourceAttributes(configuration)));
+            // The managed runtime asks Lambda's Runtime API for each invocation and answers it over HttpClient in this
+            // process: those calls are the runtime's business, not the function's, and would each be a trace of their own.
+            builder.Services.Configure<HttpClientTraceInstrumentationOptions>(options =>
+            {
+                var previous = options.FilterHttpRequestMessage;
+                options.FilterHttpRequestMessage = request =>
+                    !(runtimeApi is { Length: > 0 } && string.Equals(request.RequestUri?.Authority, runtimeApi, StringComparison.OrdinalIgnoreCase))
+                    && (previous?.Invoke(request) ?? true);
+            });
             configure?.Invoke(builder);
         });
     }
@@ -124,7 +135,17 @@ public sealed class LambdaTelemetry
             attributes.AddRange(tags);
         }
 
-        return source.StartActivity(name, ActivityKind.Server, parent, attributes, links);
+        // The invocation is where the function's trace starts: never under a span the hosting process happens to have
+        // current (a runtime or test host's own request). Changed only for the caller's async flow, as Activity.Current is.
+        var ambient = Activity.Current;
+        Activity.Current = null;
+        var span = source.StartActivity(name, ActivityKind.Server, parent, attributes, links);
+        if (span is null)
+        {
+            Activity.Current = ambient;
+        }
+
+        return span;
     }
 
     /// <summary>
