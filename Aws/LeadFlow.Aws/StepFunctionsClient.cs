@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
@@ -35,9 +36,16 @@ public sealed class StepFunctionsHttpClient(IAwsJsonClient aws, Uri endpoint, st
     public static Uri EndpointFor(string region) => new($"https://states.{region}.amazonaws.com/");
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// While a recorded span is current (telemetry on), its context goes along as the execution's X-Ray
+    /// <c>traceHeader</c>: with the state machine's tracing on, the execution and its step Lambdas continue that trace.
+    /// </remarks>
     public async Task<StartedExecution> StartExecutionAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken = default)
     {
-        using var answer = await SendAsync("StartExecution", new { stateMachineArn, name, input }, cancellationToken).ConfigureAwait(false);
+        object request = TraceHeaderOf(Activity.Current) is { } traceHeader
+            ? new { stateMachineArn, name, input, traceHeader }
+            : new { stateMachineArn, name, input };
+        using var answer = await SendAsync("StartExecution", request, cancellationToken).ConfigureAwait(false);
         var root = answer.RootElement;
         return new StartedExecution(
             root.GetProperty("executionArn").GetString()!,
@@ -54,6 +62,21 @@ public sealed class StepFunctionsHttpClient(IAwsJsonClient aws, Uri endpoint, st
             root.TryGetProperty("name", out var name) ? name.GetString() ?? "" : "",
             root.TryGetProperty("status", out var status) ? status.GetString() ?? "" : "",
             root.TryGetProperty("input", out var input) ? input.GetString() : null);
+    }
+
+    /// <summary>
+    /// <paramref name="span"/>'s context in X-Ray's form, <c>Root=1-&lt;first 8 hex&gt;-&lt;last 24 hex&gt;;Parent=&lt;span id&gt;;Sampled=1</c>
+    /// (the inverse of the X-Ray propagator's mapping); null without a recorded span.
+    /// </summary>
+    public static string? TraceHeaderOf(Activity? span)
+    {
+        if (span is not { Recorded: true })
+        {
+            return null;
+        }
+
+        var trace = span.TraceId.ToHexString();
+        return $"Root=1-{trace[..8]}-{trace[8..]};Parent={span.SpanId.ToHexString()};Sampled=1";
     }
 
     private Task<JsonDocument> SendAsync(string action, object body, CancellationToken cancellationToken) =>

@@ -1,10 +1,14 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LeadFlow.Aws;
+using LeadFlow.Hosting.Telemetry;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
 using LeadFlow.Temporal;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
 
 namespace LeadFlow.Ingress.Lambda;
 
@@ -22,13 +26,24 @@ namespace LeadFlow.Ingress.Lambda;
 /// <c>ReportBatchItemFailures</c>), it takes the batch event and answers the messages to keep (<see cref="SqsBatchHandler"/>):
 /// while the orchestrator is unavailable they wait in the queue with a growing visibility timeout, poison messages go
 /// to the poison queue; it throws for no message.
+/// With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set it exports a span per invocation (with the workflow start or Step Functions
+/// call under it), the ingress metrics and its logs, flushed before each invocation returns (<see cref="LambdaTelemetry"/>).
 /// </summary>
 public sealed class LeadEventFunction
 {
+    /// <summary>The service name when <c>OTEL_SERVICE_NAME</c> is unset.</summary>
+    public const string ServiceName = "leadflow-ingress-lambda";
+
+    /// <summary>The source of the span per invocation (covered by the shared set-up's <c>LeadFlow.*</c>).</summary>
+    public const string ActivitySourceName = "LeadFlow.Ingress.Lambda";
+
+    private static readonly ActivitySource Tracing = new(ActivitySourceName);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ILeadStarter _starter;
     private readonly ILogger _logger;
     private readonly SqsBatchHandler _batches;
+    private readonly LambdaTelemetry? _telemetry;
+    private readonly string _spanName = "LeadEventFunction";
 
     /// <summary>
     /// The runtime's constructor: configuration from environment variables (<c>Ingress__Target</c>, <c>Temporal__Address</c>,
@@ -43,10 +58,27 @@ public sealed class LeadEventFunction
     /// A setting is wrong: <c>Ingress__*</c>, or <c>Temporal__*</c> with the Temporal target (fails the Lambda's init, naming the variable and the rule).
     /// </exception>
     public LeadEventFunction(IConfiguration configuration, ILoggerFactory? loggerFactory = null, HttpClient? http = null)
+        : this(configuration, loggerFactory, http, configureTelemetry: null)
+    {
+    }
+
+    /// <summary>As deployed, with a test's telemetry exporter and X-Ray header.</summary>
+    /// <param name="loggerFactory">Where its logs go; null: the console and, with telemetry on, OTLP.</param>
+    /// <param name="http">The HTTP client of its AWS calls; null: its own.</param>
+    /// <param name="configureTelemetry">Adds an exporter (the in-memory one) to the shared set-up; telemetry is on even without an endpoint then.</param>
+    /// <param name="xrayHeader">The invocation's X-Ray header; null: <c>_X_AMZN_TRACE_ID</c>, as Lambda sets it per invocation.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is wrong.</exception>
+    public LeadEventFunction(IConfiguration configuration, ILoggerFactory? loggerFactory, HttpClient? http, Action<IOpenTelemetryBuilder>? configureTelemetry, Func<string?>? xrayHeader = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var services = new ServiceCollection();
         // Lambda sends stdout to CloudWatch; one line per entry keeps entries whole.
-        loggerFactory ??= LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        services.AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        LambdaTelemetry.Register(services, configuration, ServiceName, configureTelemetry);
+        var provider = services.BuildServiceProvider();
+        _telemetry = LambdaTelemetry.From(provider, xrayHeader);
+        _spanName = configuration["AWS_LAMBDA_FUNCTION_NAME"] is { Length: > 0 } function ? function : _spanName;
+        loggerFactory ??= provider.GetRequiredService<ILoggerFactory>();
         var starter = LeadStarterOptions.Bind(configuration);
         _starter = starter.Target switch
         {
@@ -57,7 +89,7 @@ public sealed class LeadEventFunction
                     starter.StepFunctions.Region!),
                 starter.StepFunctions,
                 loggerFactory.CreateLogger<StepFunctionsLeadStarter>()),
-            _ => new LeadWorkflowStarter(new TemporalClientSource(TemporalOptions.Bind(configuration), loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>()),
+            _ => new LeadWorkflowStarter(new TemporalClientSource(TemporalWithoutSdkMetrics(configuration), loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>()),
         };
         _logger = loggerFactory.CreateLogger<LeadEventFunction>();
         var queue = QueueBatchOptions.Bind(configuration);
@@ -91,6 +123,26 @@ public sealed class LeadEventFunction
     public async Task<Stream> InvokeAsync(Stream input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (_telemetry is null)
+        {
+            return await InvokeCoreAsync(input, span: null, cancellationToken);
+        }
+
+        try
+        {
+            // Continues the X-Ray trace of the rule's delivery when X-Ray sampled it (LambdaTelemetry.StartInvocation).
+            using var span = _telemetry.StartInvocation(Tracing, _spanName, trigger: "pubsub");
+            return await InvokeCoreAsync(input, span, cancellationToken);
+        }
+        finally
+        {
+            // Lambda freezes the instance once the handler returns: export now (the span has ended), not on a timer.
+            await _telemetry.FlushAsync();
+        }
+    }
+
+    private async Task<Stream> InvokeCoreAsync(Stream input, Activity? span, CancellationToken cancellationToken)
+    {
         var outcomes = new List<object>();
         try
         {
@@ -109,6 +161,10 @@ public sealed class LeadEventFunction
                     : new { Status = "Ignored", SnsType = outcome.Ignored!.Type, outcome.Ignored.TopicArn });
             }
         }
+        catch (Exception e) when (Failed(span, e))
+        {
+            throw;
+        }
         catch (MalformedEnvelopeException e)
         {
             _logger.LogError("Refused a malformed envelope ({Field}): {Reason}", e.Field, e.Reason);
@@ -126,6 +182,26 @@ public sealed class LeadEventFunction
         }
 
         return await JsonAsync(outcomes.Count == 1 ? outcomes[0] : outcomes, cancellationToken);
+    }
+
+    /// <summary>
+    /// The Temporal settings, without the SDK's own metrics: its core exports them on a timer of its own, which Lambda
+    /// freezes between invocations and nothing can flush. The function's spans and the ingress metrics say what it did.
+    /// </summary>
+    private static TemporalOptions TemporalWithoutSdkMetrics(IConfiguration configuration)
+    {
+        var temporal = TemporalOptions.Bind(configuration);
+        temporal.Metrics = new();
+        return temporal;
+    }
+
+    /// <summary>Marks the invocation's span as failed; false, so the exception goes on to its handler.</summary>
+    private static bool Failed(Activity? span, Exception exception)
+    {
+        var errorType = exception is INamedLambdaError { ErrorType: { Length: > 0 } named } ? named : exception.GetType().Name;
+        span?.SetTag("error.type", errorType);
+        span?.SetStatus(ActivityStatusCode.Error, errorType);
+        return false;
     }
 
     private static async Task<Stream> JsonAsync(object value, CancellationToken cancellationToken)

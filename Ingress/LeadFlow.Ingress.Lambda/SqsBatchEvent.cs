@@ -10,11 +10,28 @@ namespace LeadFlow.Ingress.Lambda;
 /// <param name="ReceiveCount"><c>attributes.ApproximateReceiveCount</c>; 1 when missing.</param>
 /// <param name="EventSourceArn">The queue's ARN.</param>
 /// <param name="AwsRegion">The queue's region.</param>
-public sealed record SqsRecord(string MessageId, string ReceiptHandle, string Body, int ReceiveCount, string? EventSourceArn, string? AwsRegion);
+public sealed record SqsRecord(string MessageId, string ReceiptHandle, string Body, int ReceiveCount, string? EventSourceArn, string? AwsRegion)
+{
+    /// <summary>
+    /// The W3C trace context the sender put in the message attribute <c>traceparent</c> (an OpenTelemetry-instrumented
+    /// producer does); null when absent.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> message attribute that goes with <see cref="TraceParent"/>.</summary>
+    public string? TraceState { get; init; }
+
+    /// <summary>
+    /// The X-Ray trace header SQS keeps for a message sent with one (<c>attributes.AWSTraceHeader</c>: EventBridge and
+    /// X-Ray-traced senders set it); null when absent.
+    /// </summary>
+    public string? AwsTraceHeader { get; init; }
+}
 
 /// <summary>
 /// The event Lambda sends a function an SQS queue triggers: <c>{"Records":[{"messageId","receiptHandle","body",
-/// "attributes":{"ApproximateReceiveCount"},"eventSource":"aws:sqs","eventSourceARN","awsRegion"}]}</c>
+/// "attributes":{"ApproximateReceiveCount","AWSTraceHeader"},"messageAttributes":{"traceparent":{"stringValue"}},
+/// "eventSource":"aws:sqs","eventSourceARN","awsRegion"}]}</c>
 /// (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
 /// </summary>
 public static class SqsBatchEvent
@@ -47,7 +64,12 @@ public static class SqsBatchEvent
                 r.TryGetProperty("attributes", out var attributes) && Text(attributes, "ApproximateReceiveCount") is { } count
                     && int.TryParse(count, CultureInfo.InvariantCulture, out var n) ? n : 1,
                 Text(r, "eventSourceARN"),
-                Text(r, "awsRegion"))).ToList();
+                Text(r, "awsRegion"))
+            {
+                TraceParent = MessageAttribute(r, "traceparent"),
+                TraceState = MessageAttribute(r, "tracestate"),
+                AwsTraceHeader = r.TryGetProperty("attributes", out var system) ? Text(system, "AWSTraceHeader") : null,
+            }).ToList();
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -56,6 +78,10 @@ public static class SqsBatchEvent
             return null;
         }
     }
+
+    private static string? MessageAttribute(JsonElement record, string name) =>
+        record.TryGetProperty("messageAttributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object
+            && attributes.TryGetProperty(name, out var attribute) ? Text(attribute, "stringValue") : null;
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

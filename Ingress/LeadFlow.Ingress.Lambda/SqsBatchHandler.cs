@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using LeadFlow.Aws;
+using LeadFlow.Hosting.Telemetry;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
+using LeadFlow.Ingress.Tracing;
+using LeadFlow.Steps;
 using Microsoft.Extensions.Logging;
 
 namespace LeadFlow.Ingress.Lambda;
@@ -20,6 +24,9 @@ namespace LeadFlow.Ingress.Lambda;
 /// (and so left to the dead-letter queue) when there is no poison queue or the send failed.</item>
 /// <item>Anything else unexpected: listed; it comes back after the queue's visibility timeout.</item>
 /// </list>
+/// With telemetry on, each message gets a <c>process &lt;queue&gt;</c> span, the parent of its workflow start: a child of
+/// the trace the message carries (its <c>traceparent</c> attribute, else its sampled <c>AWSTraceHeader</c>) linked to the
+/// invocation's span, or else a child of the invocation's span.
 /// </summary>
 public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sqs, QueueBatchOptions options, ILogger logger)
 {
@@ -38,12 +45,14 @@ public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sq
                 continue;
             }
 
+            using var span = StartProcessSpan(record);
             try
             {
                 await starter.StartAsync(BusDelivery.Read(Encoding.UTF8.GetBytes(record.Body)), cancellationToken);
             }
             catch (MalformedEnvelopeException e)
             {
+                Failed(span, nameof(MalformedEnvelopeException));
                 if (!await MoveToPoisonQueueAsync(record, e, cancellationToken))
                 {
                     failures.Add(record.MessageId);
@@ -51,18 +60,52 @@ public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sq
             }
             catch (Exception e) when (e is TemporalUnavailableException or OrchestratorUnavailableException)
             {
+                Failed(span, e.GetType().Name);
                 unavailable = e.Message;
                 await WaitForOrchestratorAsync(record, unavailable, cancellationToken);
                 failures.Add(record.MessageId);
             }
             catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
             {
+                Failed(span, e.GetType().Name);
                 LogUnexpected(e, record.MessageId, record.ReceiveCount);
                 failures.Add(record.MessageId);
             }
         }
 
         return failures;
+    }
+
+    /// <summary>The message's own trace context: W3C <c>traceparent</c> first, else X-Ray's header when X-Ray sampled it.</summary>
+    internal static ActivityContext TraceContextOf(SqsRecord record)
+    {
+        if (record.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, record.TraceState, isRemote: true, out var w3c))
+        {
+            return w3c;
+        }
+
+        return XRayTraceHeader.TryParse(record.AwsTraceHeader, out var xray) && xray.TraceFlags.HasFlag(ActivityTraceFlags.Recorded) ? xray : default;
+    }
+
+    private static Activity? StartProcessSpan(SqsRecord record)
+    {
+        // Telemetry off: no span, and the message's attributes are not even parsed.
+        if (!IngressTracing.Listening)
+        {
+            return null;
+        }
+
+        var queue = record.EventSourceArn?.Split(':') is { Length: 6 } arn ? arn[5] : "sqs";
+        var parent = TraceContextOf(record);
+        return parent == default
+            ? IngressTracing.ProcessMessage("aws_sqs", queue, record.MessageId)
+            : IngressTracing.ProcessMessage("aws_sqs", queue, record.MessageId, parent, Activity.Current is { } invocation ? [new ActivityLink(invocation.Context)] : null);
+    }
+
+    private static void Failed(Activity? span, string errorType)
+    {
+        span?.SetTag("error.type", errorType);
+        span?.SetStatus(ActivityStatusCode.Error, errorType);
     }
 
     private async Task WaitForOrchestratorAsync(SqsRecord record, string reason, CancellationToken cancellationToken)
@@ -109,6 +152,7 @@ public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sq
                 },
                 cancellationToken);
             LogPoisonMoved(record.MessageId, record.ReceiveCount, reason.Field, reason.Reason);
+            LeadFlowMetrics.IngressDeadLettered();
             return true;
         }
         catch (AwsRequestException e)

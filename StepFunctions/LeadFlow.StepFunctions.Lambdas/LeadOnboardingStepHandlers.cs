@@ -6,9 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Logs;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
+using OpenTelemetry;
 
 namespace LeadFlow.StepFunctions;
 
@@ -24,13 +22,16 @@ namespace LeadFlow.StepFunctions;
 public sealed partial class LeadOnboardingStepHandlers : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    /// <summary>A server span per invocation, named after the step (covered by the shared set-up's <c>LeadFlow.*</c>).</summary>
-    private static readonly ActivitySource Tracing = new("LeadFlow.StepFunctions");
+    /// <summary>The service name when <c>OTEL_SERVICE_NAME</c> is unset (each function is told apart by <c>faas.name</c>).</summary>
+    public const string ServiceName = "leadflow-step-lambdas";
+
+    /// <summary>The source of the span per invocation, named after the step (covered by the shared set-up's <c>LeadFlow.*</c>).</summary>
+    public const string ActivitySourceName = "LeadFlow.StepFunctions";
+
+    private static readonly ActivitySource Tracing = new(ActivitySourceName);
     private readonly ServiceProvider _services;
     private readonly ILogger _logger;
-    private readonly TracerProvider? _tracing;
-    private readonly MeterProvider? _metrics;
-    private readonly LoggerProvider? _logs;
+    private readonly LambdaTelemetry _telemetry;
 
     /// <summary>
     /// The runtime's constructor, once per Lambda instance: configuration from environment variables
@@ -45,6 +46,15 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
 
     /// <exception cref="OptionsValidationException">A setting is missing or wrong (fails the Lambda's init, with the variable's name).</exception>
     public LeadOnboardingStepHandlers(IConfiguration configuration)
+        : this(configuration, configureTelemetry: null)
+    {
+    }
+
+    /// <summary>As deployed, with a test's telemetry exporter and X-Ray header.</summary>
+    /// <param name="configureTelemetry">Adds an exporter (the in-memory one) to the shared set-up; telemetry is on even without an endpoint then.</param>
+    /// <param name="xrayHeader">The invocation's X-Ray header; null: <c>_X_AMZN_TRACE_ID</c>, as Lambda sets it per invocation.</param>
+    /// <exception cref="OptionsValidationException">A setting is missing or wrong.</exception>
+    public LeadOnboardingStepHandlers(IConfiguration configuration, Action<IOpenTelemetryBuilder>? configureTelemetry, Func<string?>? xrayHeader = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var services = new ServiceCollection();
@@ -55,11 +65,9 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         services.AddLeadOnboardingSteps(configuration);
 
         // OTEL_EXPORTER_OTLP_ENDPOINT (e.g. the ADOT collector layer's http://localhost:4317): a span per step, its HTTP calls, metrics, logs.
-        services.AddLeadFlowTelemetry(configuration, "leadflow-step-lambdas");
+        LambdaTelemetry.Register(services, configuration, ServiceName, configureTelemetry);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        _tracing = _services.GetService<TracerProvider>();
-        _metrics = _services.GetService<MeterProvider>();
-        _logs = _services.GetService<LoggerProvider>();
+        _telemetry = LambdaTelemetry.From(_services, xrayHeader);
         _services.GetService<IStartupValidator>()?.Validate();
         _logger = _services.GetRequiredService<ILoggerFactory>().CreateLogger<LeadOnboardingStepHandlers>();
     }
@@ -117,6 +125,9 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
                 outcome.Compensations ?? []);
         });
 
+    /// <summary>Whether this instance exports telemetry (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, or a test's exporter).</summary>
+    public bool ExportsTelemetry => _telemetry.Enabled;
+
     public void Dispose() => _services.Dispose();
 
     private Task<Stream> CreateAsync<TRequest>(CreateStep<TRequest> step, Stream input) =>
@@ -134,19 +145,18 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
 
         // Lambda stops an invocation at the function's timeout; there is no cancellation to honour here.
         var cancellationToken = CancellationToken.None;
-        await using var scope = _services.CreateAsyncScope();
-        using var span = Tracing.StartActivity(step, ActivityKind.Server, parentContext: default, tags: [new("leadflow.step", step), new("faas.trigger", "other")]);
-        using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["Step"] = step });
         try
         {
+            await using var scope = _services.CreateAsyncScope();
+            // Continues the execution's X-Ray trace (Step Functions passes it to each Task's Lambda when tracing is on).
+            using var span = _telemetry.StartInvocation(Tracing, step, trigger: "other", tags: [new(LeadFlowMetrics.StepAttribute, step)]);
+            using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["Step"] = step });
             return await RunStepAsync(step, scope.ServiceProvider, request, run, span, cancellationToken);
         }
         finally
         {
-            // Lambda freezes the instance once the handler returns: export now, not on a timer.
-            _tracing?.ForceFlush(2000);
-            _metrics?.ForceFlush(2000);
-            _logs?.ForceFlush(2000);
+            // Lambda freezes the instance once the handler returns: export now (the span has ended), not on a timer.
+            await _telemetry.FlushAsync();
         }
     }
 
@@ -154,12 +164,15 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
         string step, IServiceProvider services, TRequest request, Func<IServiceProvider, TRequest, CancellationToken, Task<TResult>> run, Activity? span, CancellationToken cancellationToken)
     {
         TResult result;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             result = await run(services, request, cancellationToken);
+            LeadFlowMetrics.StepAttempt(step, Stopwatch.GetElapsedTime(started), errorType: null);
         }
         catch (LeadStepException failure) when (StepLambdaError.From(step, failure) is { } named)
         {
+            LeadFlowMetrics.StepAttempt(step, Stopwatch.GetElapsedTime(started), named.ErrorType);
             if (failure is CrmUnauthorizedException)
             {
                 // An operator must act: critical, with the fix in the message; the state machine retries every 5 minutes.

@@ -22,6 +22,11 @@ public sealed partial class ComposeFileTests(StackFixture stack)
 
     public static TheoryData<string> BuiltServices => [.. Services.Value.Children.Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("build")).Select(s => s.Key.ToString())];
 
+    /// <summary>The built services that keep running (not the one-shot jobs, <c>restart: "no"</c>).</summary>
+    public static TheoryData<string> BuiltServiceHosts => [.. Services.Value.Children
+        .Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("build") && ((YamlMappingNode)s.Value).Children.TryGetValue("restart", out var restart) && restart.ToString() != "no")
+        .Select(s => s.Key.ToString())];
+
     [Fact]
     public void Compose_BuildsEveryServiceHost()
     {
@@ -231,6 +236,20 @@ public sealed partial class ComposeFileTests(StackFixture stack)
             Assert.True(known, $"{service}: {variable} is read by nothing in {Path.GetFileName(project)} or its references (known settings: {string.Join(", ", keys.Order())})");
             Assert.False(string.IsNullOrEmpty(value) && !variable.StartsWith("AWS_", StringComparison.Ordinal) && !key.EndsWith("QueueUrl", StringComparison.Ordinal), $"{service}: {variable} is empty");
         }
+    }
+
+    /// <summary>
+    /// Every service host that keeps running exports its traces, metrics and logs to the dashboard service under a name of
+    /// its own (the one-shot migration job exports nothing worth keeping).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BuiltServiceHosts))]
+    public void EveryServiceHost_ExportsTelemetryToTheDashboard_UnderItsOwnName(string service)
+    {
+        var variables = Environment(service);
+        Assert.True(variables.TryGetValue("OTEL_EXPORTER_OTLP_ENDPOINT", out var endpoint), $"{service} sets no OTEL_EXPORTER_OTLP_ENDPOINT: its telemetry reaches no dashboard");
+        Assert.Equal("http://aspire-dashboard:18889", endpoint);
+        Assert.Equal($"leadflow-{(service == "sqs-poller" ? "ingress-sqs" : service)}", variables["OTEL_SERVICE_NAME"]);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,6 +8,7 @@ using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Temporal;
 using LeadFlow.TestSupport.Lambda;
 using LeadFlow.TestSupport.Sqs;
+using LeadFlow.TestSupport.Telemetry;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
 
@@ -91,6 +93,51 @@ public sealed class LambdaQueueBatchTests(FauxqsFixture fauxqs) : IClassFixture<
         Assert.Equal([batch[0].MessageId], failures);
     }
 
+    /// <summary>
+    /// With telemetry on, a message that carries its sender's W3C context is processed in that trace: its
+    /// <c>process &lt;queue&gt;</c> span is a child of the sender's span, linked to the invocation's span, and the workflow
+    /// start hangs under it; all of it exported by the time the invocation answered (the exporters batch for an hour).
+    /// </summary>
+    [Fact]
+    public async Task WithTelemetry_AMessagesTraceparent_IsContinued_AndTheSpansAreExportedBeforeTheInvocationAnswers()
+    {
+        var temporal = await IngressTemporal.StartAsync();
+        var (queueUrl, poisonUrl) = await QueuesAsync();
+        var sender = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        var eventId = TestEvents.NewEventId();
+        var body = TestEvents.Json(eventId);
+        using (var sqs = Sqs.CreateClient())
+        {
+            await sqs.SendMessageAsync(new SendMessageRequest
+            {
+                QueueUrl = queueUrl,
+                MessageBody = body,
+                MessageAttributes = new() { ["traceparent"] = new MessageAttributeValue { DataType = "String", StringValue = $"00-{sender.TraceId}-{sender.SpanId}-01" } },
+            });
+        }
+
+        var exported = new FlushedTelemetry();
+        await using var host = await HostAsync(temporal.Options, poisonUrl, exported.AddTo);
+
+        var failures = await InvokeAsync(host, queueUrl, await ReceiveAsync(queueUrl, 1));
+
+        var trace = exported.TraceOf(sender.TraceId);
+        Assert.Empty(failures);
+        var process = Assert.Single(trace, s => s.DisplayName.StartsWith("process ", StringComparison.Ordinal));
+        Assert.Equal(sender.SpanId, process.ParentSpanId);
+        Assert.Equal(ActivityKind.Consumer, process.Kind);
+        var invocation = Assert.Single(exported.Spans, s => s.Source.Name == LeadEventFunction.ActivitySourceName);
+        Assert.Equal("pubsub", invocation.GetTagItem("faas.trigger"));
+        Assert.Equal(invocation.SpanId, Assert.Single(process.Links).Context.SpanId);
+        var start = Assert.Single(trace, s => s.DisplayName == "StartWorkflow:LeadOnboardingWorkflow");
+        Assert.Equal(process.SpanId, start.ParentSpanId);
+        Assert.Equal(LeadWorkflowIds.ForEvent(eventId), start.GetTagItem("leadflow.lead.id"));
+        Assert.Contains(exported.MetricPoints, m => m.StartsWith("leadflow.ingress.starts", StringComparison.Ordinal));
+        var detail = JsonNode.Parse(body)!["detail"]!;
+        string[] personal = [detail["rut"]!.GetValue<string>(), detail["phone"]!.GetValue<string>(), detail["mail"]!.GetValue<string>()];
+        Assert.All(trace.Append(invocation).Select(FlushedTelemetry.Render).Concat(exported.LogRecords), text => Assert.DoesNotContain(personal, p => text.Contains(p, StringComparison.OrdinalIgnoreCase)));
+    }
+
     [Theory]
     [InlineData(1, 60)]
     [InlineData(2, 120)]
@@ -143,6 +190,7 @@ public sealed class LambdaQueueBatchTests(FauxqsFixture fauxqs) : IClassFixture<
                 WaitTimeSeconds = 1,
                 VisibilityTimeout = visibilitySeconds,
                 MessageSystemAttributeNames = ["ApproximateReceiveCount"],
+                MessageAttributeNames = ["All"],
             });
             messages.AddRange(answer.Messages ?? []);
         }
@@ -161,7 +209,7 @@ public sealed class LambdaQueueBatchTests(FauxqsFixture fauxqs) : IClassFixture<
             ["receiptHandle"] = m.ReceiptHandle,
             ["body"] = m.Body,
             ["attributes"] = new JsonObject { ["ApproximateReceiveCount"] = m.Attributes?.GetValueOrDefault("ApproximateReceiveCount") ?? "1" },
-            ["messageAttributes"] = new JsonObject(),
+            ["messageAttributes"] = new JsonObject([.. (m.MessageAttributes ?? []).Select(a => KeyValuePair.Create(a.Key, (JsonNode?)new JsonObject { ["stringValue"] = a.Value.StringValue, ["dataType"] = a.Value.DataType }))]),
             ["eventSource"] = "aws:sqs",
             ["eventSourceARN"] = arn,
             ["awsRegion"] = FauxqsServer.Region,
@@ -176,7 +224,7 @@ public sealed class LambdaQueueBatchTests(FauxqsFixture fauxqs) : IClassFixture<
         return answer.RootElement.GetProperty("batchItemFailures").EnumerateArray().Select(f => f.GetProperty("itemIdentifier").GetString()!).ToList();
     }
 
-    private Task<LambdaInvokeHost> HostAsync(TemporalOptions temporal, string? poisonQueueUrl)
+    private Task<LambdaInvokeHost> HostAsync(TemporalOptions temporal, string? poisonQueueUrl, Action<OpenTelemetry.IOpenTelemetryBuilder>? configureTelemetry = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -190,7 +238,7 @@ public sealed class LambdaQueueBatchTests(FauxqsFixture fauxqs) : IClassFixture<
             ["Ingress:Queue:ServiceUrl"] = Sqs.ServiceUrl.ToString(),
             ["Ingress:Queue:PoisonQueueUrl"] = poisonQueueUrl,
         }).Build();
-        var function = new LeadEventFunction(configuration);
+        var function = new LeadEventFunction(configuration, loggerFactory: null, http: null, configureTelemetry);
         return LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> { [FunctionName] = function.InvokeAsync });
     }
 }

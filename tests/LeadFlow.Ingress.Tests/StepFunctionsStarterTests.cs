@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +11,7 @@ using LeadFlow.Ingress.Tests.Support;
 using LeadFlow.Temporal;
 using LeadFlow.TestSupport.Aws;
 using LeadFlow.TestSupport.Lambda;
+using LeadFlow.TestSupport.Telemetry;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -54,6 +57,34 @@ public sealed class StepFunctionsStarterTests
         // The input is where the definition reads it: {"event": <envelope>}.
         var input = JsonNode.Parse(execution.Input)!;
         Assert.Equal(eventId, input["event"]!["id"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// With telemetry on, the invocation continues the rule's sampled X-Ray trace, and hands its own span to Step Functions
+    /// as the execution's trace header, so the execution and its step Lambdas join the same trace; the span, the signed
+    /// call under it and the start metric are exported by the time the invocation answered (the exporters batch for an hour).
+    /// </summary>
+    [Fact]
+    public async Task WithTelemetry_TheExecutionGetsTheInvocationsTraceHeader_AndTheSpansAreExportedBeforeItAnswers()
+    {
+        await using var aws = await FakeAwsServices.StartAsync();
+        var exported = new FlushedTelemetry();
+        var epoch = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString("x8", CultureInfo.InvariantCulture);
+        var unique = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..24];
+        var ruleSegment = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..16];
+        await using var host = await HostAsync(aws, exported.AddTo, () => $"Root=1-{epoch}-{unique};Parent={ruleSegment};Sampled=1");
+        var eventId = TestEvents.NewEventId();
+
+        var (response, body) = await InvokeAsync(host, TestEvents.Json(eventId));
+
+        var trace = exported.TraceOf(ActivityTraceId.CreateFromString(epoch + unique));
+        Assert.False(response.Headers.Contains("X-Amz-Function-Error"), body.ToString());
+        var invocation = Assert.Single(trace, s => s.Source.Name == LeadEventFunction.ActivitySourceName);
+        Assert.Equal(ruleSegment, invocation.ParentSpanId.ToHexString());
+        Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == invocation.SpanId && (string?)s.GetTagItem("http.request.method") == "POST");
+        var start = Assert.Single(aws.Calls, c => c.Target == "AWSStepFunctions.StartExecution");
+        Assert.Equal($"Root=1-{epoch}-{unique};Parent={invocation.SpanId.ToHexString()};Sampled=1", start.Body["traceHeader"]?.GetValue<string>());
+        Assert.Contains(exported.MetricPoints, m => m.StartsWith("leadflow.ingress.starts", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -212,7 +243,7 @@ public sealed class StepFunctionsStarterTests
             options);
     }
 
-    private static Task<LambdaInvokeHost> HostAsync(FakeAwsServices aws)
+    private static Task<LambdaInvokeHost> HostAsync(FakeAwsServices aws, Action<OpenTelemetry.IOpenTelemetryBuilder>? configureTelemetry = null, Func<string?>? xrayHeader = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -224,7 +255,7 @@ public sealed class StepFunctionsStarterTests
             ["AWS_SECRET_ACCESS_KEY"] = FakeAwsServices.SecretAccessKey,
             ["AWS_SESSION_TOKEN"] = "session-token-of-the-function-role",
         }).Build();
-        var function = new LeadEventFunction(configuration);
+        var function = new LeadEventFunction(configuration, loggerFactory: null, http: null, configureTelemetry, xrayHeader);
         return LambdaInvokeHost.StartAsync(new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>> { [FunctionName] = function.InvokeAsync });
     }
 

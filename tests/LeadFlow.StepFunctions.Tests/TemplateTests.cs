@@ -70,6 +70,34 @@ public sealed class TemplateTests
         }
     }
 
+    /// <summary>
+    /// Every function gets the OTEL_* variables (Globals, merged into each function's own) only when the OtlpEndpoint
+    /// parameter is given: by default the functions have no endpoint, so no telemetry set-up at all.
+    /// </summary>
+    [Fact]
+    public void EveryFunction_GetsTheOtelSettings_OnlyWhenAnEndpointIsGiven()
+    {
+        var function = Child(Child(template.Root, "Globals"), "Function");
+        var variables = (YamlMappingNode)Child(Child(function, "Environment"), "Variables")!;
+        foreach (var (variable, parameter) in new[] { ("OTEL_EXPORTER_OTLP_ENDPOINT", "OtlpEndpoint"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "OtlpProtocol"), ("OTEL_RESOURCE_ATTRIBUTES", "OtelResourceAttributes") })
+        {
+            var value = (YamlSequenceNode)Child(variables, variable)!;
+            Assert.Equal("!If", Tag(value));
+            Assert.Equal(parameter, ValueOf(value.Children[1]));
+            Assert.Equal("AWS::NoValue", ValueOf(value.Children[2]));
+        }
+
+        Assert.Equal("", ValueOf(Child(Child(Child(template.Root, "Parameters"), "OtlpEndpoint"), "Default")));
+        Assert.Equal("", ValueOf(Child(Child(Child(template.Root, "Parameters"), "AdotCollectorLayerArn"), "Default")));
+        Assert.Equal("!If", Tag(Child(function, "Layers")!));
+        Assert.All(template.ResourcesOfType("AWS::Serverless::Function"), f =>
+        {
+            var own = Child(Child(f.Properties, "Environment"), "Variables") as YamlMappingNode;
+            Assert.DoesNotContain(own?.Children.Keys.Select(k => ValueOf(k)!) ?? [], k => k.StartsWith("OTEL_", StringComparison.Ordinal));
+            Assert.Null(Child(f.Properties, "Layers"));
+        });
+    }
+
     [Fact]
     public void StateMachine_EncryptsExecutionsWithTheStacksKmsKey_AndLogsNoExecutionData()
     {

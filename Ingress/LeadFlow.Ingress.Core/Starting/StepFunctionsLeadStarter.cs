@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LeadFlow.Aws;
 using LeadFlow.Ingress.Events;
+using LeadFlow.Steps;
 using LeadFlow.Workflows;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -63,10 +64,12 @@ public sealed class StepFunctionsLeadStarter(IStepFunctionsClient stepFunctions,
             if (started.StartDate < calledAt - RepeatTolerance)
             {
                 _logger.LogInformation("Event {EventId} is a duplicate of the running execution {ExecutionName} ({LeadId})", leadEvent.EventId, name, leadId);
+                LeadFlowMetrics.IngressDuplicate();
                 return new StartOutcome(leadEvent.EventId, leadId, name, StartStatus.Duplicate);
             }
 
             _logger.LogInformation("Started execution {ExecutionName} ({LeadId}) for event {EventId}", name, leadId, leadEvent.EventId);
+            LeadFlowMetrics.IngressStarted();
             return new StartOutcome(leadEvent.EventId, leadId, name, StartStatus.Started);
         }
         catch (AwsRequestException e) when (e.ErrorCode == "ExecutionAlreadyExists")
@@ -104,6 +107,7 @@ public sealed class StepFunctionsLeadStarter(IStepFunctionsClient stepFunctions,
             _logger.LogInformation("Event {EventId} is a duplicate of execution {ExecutionName} (not described: {Error})", leadEvent.EventId, name, e.ErrorCode);
         }
 
+        LeadFlowMetrics.IngressDuplicate();
         return new StartOutcome(leadEvent.EventId, leadId, name, StartStatus.Duplicate, differs);
     }
 }

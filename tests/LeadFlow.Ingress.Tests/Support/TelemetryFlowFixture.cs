@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using LeadFlow.Hosting.Telemetry;
 using LeadFlow.Hosting.Web;
+using LeadFlow.TestSupport.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -37,7 +37,7 @@ public sealed class TelemetryFlowFixture : IAsyncLifetime
             WebTelemetry.AddAspNetCore(builder)
                 .WithTracing(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new QueueExporter<Activity>(Spans.Enqueue))))
                 .WithMetrics(metrics => metrics.AddInMemoryExporter(Metrics))
-                .WithLogging(logging => logging.AddProcessor(new SimpleLogRecordExportProcessor(new QueueExporter<LogRecord>(record => LogRecords.Enqueue(Render(record))))));
+                .WithLogging(logging => logging.AddProcessor(new SimpleLogRecordExportProcessor(new QueueExporter<LogRecord>(record => LogRecords.Enqueue(FlushedTelemetry.Render(record))))));
         })!;
         await Flow.InitializeAsync();
     }
@@ -46,29 +46,6 @@ public sealed class TelemetryFlowFixture : IAsyncLifetime
     {
         await Flow.DisposeAsync();
         _telemetry?.Dispose();
-    }
-
-    /// <summary>Everything a log record carries to a collector, as text.</summary>
-    private static string Render(LogRecord record)
-    {
-        var text = new StringBuilder();
-        text.Append(record.FormattedMessage).Append(' ').Append(record.Body).Append(' ');
-        foreach (var (key, value) in record.Attributes ?? [])
-        {
-            text.Append(key).Append('=').Append(value).Append(' ');
-        }
-
-        record.ForEachScope(
-            (scope, builder) =>
-            {
-                foreach (var (key, value) in scope)
-                {
-                    builder.Append(key).Append('=').Append(value).Append(' ');
-                }
-            },
-            text);
-        text.Append(record.Exception);
-        return text.ToString();
     }
 
     private sealed class QueueExporter<T>(Action<T> add) : BaseExporter<T>
