@@ -89,7 +89,7 @@ public sealed class LeadEventFunction
                     starter.StepFunctions.Region!),
                 starter.StepFunctions,
                 loggerFactory.CreateLogger<StepFunctionsLeadStarter>()),
-            _ => new LeadWorkflowStarter(new TemporalClientSource(TemporalWithoutSdkMetrics(configuration), loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>()),
+            _ => new LeadWorkflowStarter(new TemporalClientSource(TemporalOptions.Bind(configuration), loggerFactory), loggerFactory.CreateLogger<LeadWorkflowStarter>()),
         };
         _logger = loggerFactory.CreateLogger<LeadEventFunction>();
         var queue = QueueBatchOptions.Bind(configuration);
@@ -182,17 +182,6 @@ public sealed class LeadEventFunction
         }
 
         return await JsonAsync(outcomes.Count == 1 ? outcomes[0] : outcomes, cancellationToken);
-    }
-
-    /// <summary>
-    /// The Temporal settings, without the SDK's own metrics: its core exports them on a timer of its own, which Lambda
-    /// freezes between invocations and nothing can flush. The function's spans and the ingress metrics say what it did.
-    /// </summary>
-    private static TemporalOptions TemporalWithoutSdkMetrics(IConfiguration configuration)
-    {
-        var temporal = TemporalOptions.Bind(configuration);
-        temporal.Metrics = new();
-        return temporal;
     }
 
     /// <summary>Marks the invocation's span as failed; false, so the exception goes on to its handler.</summary>
