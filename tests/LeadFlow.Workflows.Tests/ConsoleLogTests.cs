@@ -35,16 +35,7 @@ public sealed class ConsoleLogTests
     [Fact]
     public void JsonFormatter_IsChosenByConfiguration()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:Console:FormatterName"] = "json" })
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging =>
-        {
-            logging.AddConfiguration(configuration.GetSection("Logging"));
-            logging.AddLeadFlowConsole();
-        });
-        using var provider = services.BuildServiceProvider();
+        using var provider = JsonConfigured();
 
         Assert.Equal("json", provider.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
         var unconfigured = new ServiceCollection();
@@ -56,16 +47,7 @@ public sealed class ConsoleLogTests
     [Fact]
     public void JsonFormatter_WritesTheScopes()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:Console:FormatterName"] = "json" })
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging =>
-        {
-            logging.AddConfiguration(configuration.GetSection("Logging"));
-            logging.AddLeadFlowConsole();
-        });
-        using var provider = services.BuildServiceProvider();
+        using var provider = JsonConfigured();
         var formatter = provider.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Json);
         var scopes = new LoggerExternalScopeProvider();
         using var step = scopes.Push(new Dictionary<string, object> { ["WorkflowId"] = "lead-e1", ["Attempt"] = 2 });
@@ -76,6 +58,21 @@ public sealed class ConsoleLogTests
         var line = output.ToString();
         Assert.Contains("\"Scopes\"", line, StringComparison.Ordinal);
         Assert.Contains("\"WorkflowId\":\"lead-e1\"", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>The console logging of a service whose configuration says <c>Logging:Console:FormatterName=json</c>.</summary>
+    private static ServiceProvider JsonConfigured()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:Console:FormatterName"] = "json" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+            logging.AddLeadFlowConsole();
+        });
+        return services.BuildServiceProvider();
     }
 
     private sealed class StaticOptions(ConsoleFormatterOptions value) : IOptionsMonitor<ConsoleFormatterOptions>
