@@ -196,13 +196,22 @@ public sealed class LocalStack : IAsyncDisposable
             .AddConfiguration(Settings.Configuration)
             .AddInMemoryCollection(new Dictionary<string, string?> { [LeadFlowTelemetry.EndpointVariable] = OtlpEndpoint })
             .Build();
-        if (LeadFlowTelemetry.ProcessWide is not null)
+        ProcessTelemetry? telemetry = null;
+        try
+        {
+            telemetry = LeadFlowTelemetry.ProcessWide is null ? LeadFlowTelemetry.StartProcessWide(configuration, "leadflow", builder => WebTelemetry.AddAspNetCore(builder)) : null;
+        }
+        catch (InvalidOperationException) when (LeadFlowTelemetry.ProcessWide is not null)
+        {
+            // Another stack of this process started its set-up at the same moment (the check above raced it).
+        }
+
+        if (telemetry is null && LeadFlowTelemetry.ProcessWide is not null)
         {
             // Another stack of this process (tests) set it up: its parts export there.
             return $"shared with another stack in this process{note}";
         }
 
-        var telemetry = LeadFlowTelemetry.StartProcessWide(configuration, "leadflow", builder => WebTelemetry.AddAspNetCore(builder));
         if (telemetry is not null)
         {
             stops.Add(() =>
