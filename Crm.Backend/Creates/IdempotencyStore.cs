@@ -38,7 +38,10 @@ public static class IdempotencyStore
 
     /// <summary>Waits for, then holds until the transaction ends, the lock of <paramref name="key"/>.</summary>
     public static Task LockKeyAsync(SqlSession sql, string key, CancellationToken cancellationToken) =>
-        sql.ExecuteAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        sql.ExecuteAsync(LockKey(key), cancellationToken);
+
+    /// <summary>The transaction-scoped advisory lock of a key (PostgreSQL <c>pg_advisory_xact_lock</c> on its 64-bit text hash).</summary>
+    private static FormattableString LockKey(string key) => $"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))";
 
     /// <summary>
     /// Runs <paramref name="execute"/> once per key, in one transaction with the key locked: a compensated key is refused
@@ -60,9 +63,7 @@ public static class IdempotencyStore
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var sql = new SqlSession(connection, transaction);
-        await LockKeyAsync(sql, create.Key, cancellationToken);
-
-        var prior = await PriorAsync(sql, create.Key, cancellationToken);
+        var prior = await LockAndReadPriorAsync(sql, create.Key, cancellationToken);
         if (create.Compensable && prior.CompensatedAt is { } compensatedAt)
         {
             return CrmProblems.Compensated(create.Key, compensatedAt);
@@ -111,17 +112,23 @@ public static class IdempotencyStore
         return differing.Count == 0;
     }
 
-    /// <summary>The key's compensation time and first request, in one round trip.</summary>
-    private static async Task<Prior> PriorAsync(SqlSession sql, string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the key's lock, then reads its compensation time and first request: two statements in one batch (one round
+    /// trip). They stay two statements because under READ COMMITTED each statement reads a snapshot taken when it starts,
+    /// so the read sees what a holder of the lock committed before releasing it; one statement would read from before the wait.
+    /// </summary>
+    private static async Task<Prior> LockAndReadPriorAsync(SqlSession sql, string key, CancellationToken cancellationToken)
     {
-        await using var command = sql.Command(
+        await using var batch = sql.Batch(
+            LockKey(key),
             $"""
             SELECT c.compensated_at, i.request_hash, i.request, i.answer
             FROM (SELECT {key}::text AS key) k
             LEFT JOIN compensations c ON c.idempotency_key = k.key
             LEFT JOIN idempotency_keys i ON i.key = k.key
             """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new Prior(
             reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0),

@@ -29,14 +29,38 @@ public readonly record struct SqlSession(NpgsqlConnection Connection, NpgsqlTran
     /// <summary>An interpolated SQL string with every interpolation as a positional parameter ($1, $2, ...), never as text.</summary>
     public NpgsqlCommand Command(FormattableString sql)
     {
-        var text = PositionalSql.GetOrAdd(sql.Format, static (format, count) =>
-            string.Format(CultureInfo.InvariantCulture, format, Enumerable.Range(1, count).Select(i => (object)$"${i}").ToArray()), sql.ArgumentCount);
-        var command = new NpgsqlCommand(text, Connection, Transaction);
-        foreach (var argument in sql.GetArguments())
+        var command = new NpgsqlCommand(Positional(sql), Connection, Transaction);
+        AddParameters(command.Parameters, sql);
+        return command;
+    }
+
+    /// <summary>
+    /// Statements sent in one round trip and run in order (each under its own snapshot in READ COMMITTED), parameterised
+    /// as <see cref="Command"/>; the reader yields one result set per statement that returns rows.
+    /// </summary>
+    public NpgsqlBatch Batch(params FormattableString[] statements)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        var batch = new NpgsqlBatch(Connection, Transaction);
+        foreach (var statement in statements)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = argument ?? DBNull.Value });
+            var command = new NpgsqlBatchCommand(Positional(statement));
+            AddParameters(command.Parameters, statement);
+            batch.BatchCommands.Add(command);
         }
 
-        return command;
+        return batch;
+    }
+
+    private static string Positional(FormattableString sql) =>
+        PositionalSql.GetOrAdd(sql.Format, static (format, count) =>
+            string.Format(CultureInfo.InvariantCulture, format, Enumerable.Range(1, count).Select(i => (object)$"${i}").ToArray()), sql.ArgumentCount);
+
+    private static void AddParameters(NpgsqlParameterCollection parameters, FormattableString sql)
+    {
+        foreach (var argument in sql.GetArguments())
+        {
+            parameters.Add(new NpgsqlParameter { Value = argument ?? DBNull.Value });
+        }
     }
 }

@@ -107,6 +107,59 @@ public sealed class IdempotencyTests(CrmBackendFixture backend) : IClassFixture<
         Assert.True(retried.Json.GetProperty("created").GetBoolean());
     }
 
+    /// <summary>
+    /// Two requests under one key both wait for the key's lock (held here) before either reads the key's record: the one
+    /// served second must read what the first committed, so the read of the prior answer has to take its snapshot after the
+    /// lock is granted (a separate statement under READ COMMITTED), not when the waiting began.
+    /// </summary>
+    [Fact]
+    public async Task RequestsWaitingOnTheKeysLock_TheSecondReplaysWhatTheFirstCommitted()
+    {
+        var rut = Ruts.Next();
+        var key = Guid.NewGuid().ToString();
+        await using var holder = new NpgsqlConnection(backend.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockKey = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", holder, hold) { Parameters = { new() { Value = key } } })
+        {
+            await lockKey.ExecuteNonQueryAsync();
+        }
+
+        var both = Enumerable.Range(0, 2).Select(_ => http.PostJsonAsync("/create_client", Api.Client(rut), key)).ToArray();
+        await WaitForLockWaitersAsync(holder, key, 2);
+        await hold.CommitAsync();
+        var answers = await Task.WhenAll(both);
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Equal(answers[0].Text, answers[1].Text);
+        Assert.Single(answers, a => a.Response.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(1, await CountAsync("clients", rut));
+    }
+
+    /// <summary>Until <paramref name="waiters"/> sessions wait for <paramref name="key"/>'s advisory lock (pg_locks splits its 64 bits into classid and objid).</summary>
+    private static async Task WaitForLockWaitersAsync(NpgsqlConnection connection, string key, int waiters)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var count = new NpgsqlCommand(
+                """
+                SELECT count(*) FROM pg_locks, (SELECT hashtextextended($1, 0) AS h) k
+                WHERE locktype = 'advisory' AND NOT granted
+                  AND classid = ((k.h >> 32) & 4294967295)::oid AND objid = (k.h & 4294967295)::oid
+                """,
+                connection) { Parameters = { new() { Value = key } } };
+            var waiting = (long)(await count.ExecuteScalarAsync())!;
+            if (waiting >= waiters)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{waiting} of {waiters} requests wait for the key's lock after 30 s");
+            await Task.Delay(20);
+        }
+    }
+
     private async Task<long> CountAsync(string table, string rut)
     {
         await using var connection = new NpgsqlConnection(backend.ConnectionString);
