@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json;
 
 namespace LeadFlow.Cli.Hosting;
 
@@ -42,6 +43,20 @@ public sealed class LocalDashboard : IAsyncDisposable
             process.Refresh();
             return process.HasExited ? TimeSpan.Zero : process.TotalProcessorTime;
         }
+    }
+
+    /// <summary>
+    /// How many spans the dashboard holds: its telemetry API's <c>totalCount</c> for <c>GET /api/telemetry/spans</c>
+    /// (Aspire dashboard HTTP API). It keeps at most 10,000 traces by default, dropping the oldest beyond.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The dashboard did not answer with a success status.</exception>
+    public async Task<long> SpanCountAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var answer = await http.GetAsync(new Uri(Url, "api/telemetry/spans?limit=1"), cancellationToken);
+        answer.EnsureSuccessStatusCode();
+        using var body = await JsonDocument.ParseAsync(await answer.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return body.RootElement.GetProperty("totalCount").GetInt64();
     }
 
     /// <summary>The page of one trace (32 hex digits).</summary>

@@ -164,11 +164,14 @@ public sealed class EndToEndBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dashboard process (ingesting what the on rounds exported): {dashboardCpu.TotalMilliseconds / on.SortedMs.Count:0.0} ms CPU/lead on a {Environment.ProcessorCount}-core machine"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tracing: {on.LeadsPerSecond:0.0} leads/s on vs {off.LeadsPerSecond:0.0} leads/s off = {share:P1} (bar {BarTracedShare:P0}); rounds on/off: {string.Join(", ", onRuns.Zip(offRuns, (n, f) => (n.LeadsPerSecond / f.LeadsPerSecond).ToString("P0", CultureInfo.InvariantCulture)))}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"head sampling (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG {SampledRatio}; metrics and logs whole): {sampled.LeadsPerSecond:0.0} leads/s = {sampled.LeadsPerSecond / off.LeadsPerSecond:P1} of off"));
+        var held = await tracing.DashboardSpansAsync();
+        var lost = tracing.SpansRecorded - held;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spans: {tracing.SpansRecorded} recorded in this process, {held} held by the dashboard ({(lost == 0 ? "every one arrived" : $"{lost} lost")})"));
         await setup.Worker.StopAsync();
         setup.Worker.Dispose();
-        if (share < BarTracedShare || off.Failures.Count + on.Failures.Count > 0)
+        if (share < BarTracedShare || off.Failures.Count + on.Failures.Count > 0 || lost != 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: traced throughput is {share:P1} of untraced (bar {BarTracedShare:P0}), {off.Failures.Count + on.Failures.Count} failed leads"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: traced throughput is {share:P1} of untraced (bar {BarTracedShare:P0}), {off.Failures.Count + on.Failures.Count} failed leads, {lost} spans lost on the way to the dashboard"));
             return 1;
         }
 

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using LeadFlow.Cli.Hosting;
 using LeadFlow.Hosting.Telemetry;
 using LeadFlow.Hosting.Web;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 
 namespace LeadFlow.Benchmarks;
 
@@ -14,6 +17,7 @@ namespace LeadFlow.Benchmarks;
 internal sealed class TracingOverhead : IAsyncDisposable
 {
     private readonly LocalDashboard dashboard;
+    private readonly RecordedSpans recorded = new();
     private ProcessTelemetry? telemetry;
 
     private TracingOverhead(LocalDashboard dashboard) => this.dashboard = dashboard;
@@ -24,6 +28,15 @@ internal sealed class TracingOverhead : IAsyncDisposable
 
     /// <summary>The dashboard process's CPU time so far: the machine's cost of ingesting what this process exports.</summary>
     public TimeSpan DashboardCpu => dashboard.ProcessorTime;
+
+    /// <summary>The spans this process recorded (sampled in) while telemetry was on: each one handed to the OTLP exporter.</summary>
+    public long SpansRecorded => Interlocked.Read(ref recorded.Count);
+
+    /// <summary>
+    /// The spans the dashboard holds: equal to <see cref="SpansRecorded"/> when the exporter dropped none (a full export
+    /// queue drops what comes next when the dashboard falls behind).
+    /// </summary>
+    public Task<long> DashboardSpansAsync() => dashboard.SpanCountAsync(CancellationToken.None);
 
     /// <exception cref="DashboardUnavailableException">The dashboard could not be started; the message says why.</exception>
     public static async Task<TracingOverhead> StartAsync() => new(await LocalDashboard.StartAsync(path: null, uiPort: 0, CancellationToken.None));
@@ -43,7 +56,8 @@ internal sealed class TracingOverhead : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        telemetry = LeadFlowTelemetry.StartProcessWide(configuration, "leadflow-benchmark", builder => WebTelemetry.AddAspNetCore(builder));
+        telemetry = LeadFlowTelemetry.StartProcessWide(configuration, "leadflow-benchmark", builder =>
+            WebTelemetry.AddAspNetCore(builder).WithTracing(tracing => tracing.AddProcessor(new SpanCounter(recorded))));
     }
 
     /// <summary>Flushes what is buffered (inside the measured time: exporting is part of the cost) and turns telemetry off.</summary>
@@ -58,6 +72,23 @@ internal sealed class TracingOverhead : IAsyncDisposable
     {
         Off();
         await dashboard.DisposeAsync();
+    }
+
+    private sealed class RecordedSpans
+    {
+        public long Count;
+    }
+
+    /// <summary>Counts the spans that end recorded: what the provider's batch processor hands to the exporter.</summary>
+    private sealed class SpanCounter(RecordedSpans total) : BaseProcessor<Activity>
+    {
+        public override void OnEnd(Activity data)
+        {
+            if (data.Recorded)
+            {
+                Interlocked.Increment(ref total.Count);
+            }
+        }
     }
 
     /// <summary>

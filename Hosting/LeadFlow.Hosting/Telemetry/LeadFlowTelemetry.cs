@@ -42,6 +42,14 @@ public static class LeadFlowTelemetry
     /// </summary>
     public const string TemporalSdkMeterName = "LeadFlow.Temporal.Sdk";
 
+    /// <summary>
+    /// How many finished spans, and log records, wait for export when <c>OTEL_BSP_MAX_QUEUE_SIZE</c> and
+    /// <c>OTEL_BLRP_MAX_QUEUE_SIZE</c> are unset (the SDK's own default is 2,048): a burst of leads makes about 30 spans each
+    /// faster than a busy receiver takes them, and a full queue drops what comes next without a word. 16,384 is about 500
+    /// leads' spans, a few MB of memory while waiting.
+    /// </summary>
+    public const int DefaultExportQueueSize = 16_384;
+
     /// <summary>The standard variable whose presence turns telemetry on.</summary>
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -105,6 +113,7 @@ public static class LeadFlowTelemetry
         configure?.Invoke(builder);
         if (exporting)
         {
+            DefaultQueueSizes(services, configuration);
             builder.UseOtlpExporter();
         }
 
@@ -179,6 +188,23 @@ public static class LeadFlowTelemetry
     {
         ArgumentNullException.ThrowIfNull(configuration);
         return string.Equals(configuration["OTEL_EXPORTER_OTLP_PROTOCOL"], "http/protobuf", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// <see cref="DefaultExportQueueSize"/> for the span and log batch processors, each unless its standard variable
+    /// (OpenTelemetry specification, SDK environment variables: <c>OTEL_BSP_MAX_QUEUE_SIZE</c>, <c>OTEL_BLRP_MAX_QUEUE_SIZE</c>) is set.
+    /// </summary>
+    private static void DefaultQueueSizes(IServiceCollection services, IConfiguration configuration)
+    {
+        if (string.IsNullOrWhiteSpace(configuration["OTEL_BSP_MAX_QUEUE_SIZE"]))
+        {
+            services.ConfigureAll<ActivityExportProcessorOptions>(options => options.BatchExportProcessorOptions.MaxQueueSize = DefaultExportQueueSize);
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["OTEL_BLRP_MAX_QUEUE_SIZE"]))
+        {
+            services.ConfigureAll<LogRecordExportProcessorOptions>(options => options.BatchExportProcessorOptions.MaxQueueSize = DefaultExportQueueSize);
+        }
     }
 
     private static void CheckEndpoint(IConfiguration configuration)
