@@ -49,6 +49,11 @@ public static class DemoReport
             }
         }
 
+        if (tracePage is not null && traces.Count < leads.Count)
+        {
+            console.WriteLine($"Traces of {leads.Count - traces.Count} of the {leads.Count} leads were not kept by the sampler (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG): no link for them.");
+        }
+
         var pages = leads.Select(progress => (progress.Lead.Label, Page: PageOf(progress, workflowPage))).Where(lead => lead.Page is not null).ToList();
         if (pages.Count > 0)
         {

@@ -148,7 +148,8 @@ public sealed class DemoRunner(IAnsiConsole console, StackSettings settings, Log
             lead.Lead.EventId, "crm.leads", "LeadSubmitted", System.Text.Json.JsonSerializer.SerializeToElement(lead.Lead.Detail), time: null, resources: null));
         // One trace per lead: its deliveries (duplicates included), the run they started and all it did.
         using var span = CliTracing.Source.StartActivity($"deliver {lead.Lead.Label}", System.Diagnostics.ActivityKind.Producer);
-        lead.TraceId = span?.TraceId.ToHexString();
+        // Linked only when the sampler kept the trace (OTEL_TRACES_SAMPLER): a link to a trace never recorded leads nowhere.
+        lead.TraceId = span is { Recorded: true } ? span.TraceId.ToHexString() : null;
         for (var delivery = 0; delivery < lead.Lead.Deliveries; delivery++)
         {
             try

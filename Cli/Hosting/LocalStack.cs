@@ -196,19 +196,10 @@ public sealed class LocalStack : IAsyncDisposable
             .AddConfiguration(Settings.Configuration)
             .AddInMemoryCollection(new Dictionary<string, string?> { [LeadFlowTelemetry.EndpointVariable] = OtlpEndpoint })
             .Build();
-        ProcessTelemetry? telemetry = null;
-        try
+        var (telemetry, started) = LeadFlowTelemetry.StartOrShareProcessWide(configuration, "leadflow", builder => WebTelemetry.AddAspNetCore(builder));
+        if (!started)
         {
-            telemetry = LeadFlowTelemetry.ProcessWide is null ? LeadFlowTelemetry.StartProcessWide(configuration, "leadflow", builder => WebTelemetry.AddAspNetCore(builder)) : null;
-        }
-        catch (InvalidOperationException) when (LeadFlowTelemetry.ProcessWide is not null)
-        {
-            // Another stack of this process started its set-up at the same moment (the check above raced it).
-        }
-
-        if (telemetry is null && LeadFlowTelemetry.ProcessWide is not null)
-        {
-            // Another stack of this process (tests) set it up: its parts export there.
+            // Another stack of this process (tests) set it up: its parts export there, and it stops with that stack.
             return $"shared with another stack in this process{note}";
         }
 

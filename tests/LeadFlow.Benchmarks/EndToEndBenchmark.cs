@@ -26,12 +26,12 @@ public sealed class EndToEndBenchmark : IBenchmark
 
     public string Name => "e2e";
 
-    public string Description => "leads/s and p50/p99 latency through Temporal + worker + backend + PostgreSQL, payload encryption off and on, vs direct calls [--leads 1000] [--concurrency 100] [--rounds 2]; --tracing: telemetry off, on and on with 10% head sampling (to a local Aspire dashboard) instead";
+    public string Description => "leads/s and p50/p99 latency through Temporal + worker + backend + PostgreSQL, payload encryption off and on, vs direct calls [--leads 1000] [--concurrency 100] [--rounds 2]; --tracing: telemetry off, on to a local Aspire dashboard, on to a discarding OTLP receiver, and on with 10% head sampling, instead";
 
     /// <summary>The bar of issue 16: with tracing on (exporting to the local dashboard), at least this share of the throughput with it off.</summary>
     private const double BarTracedShare = 0.85;
 
-    /// <summary>The share of traces the <c>--tracing</c> mode's third set of rounds keeps, to show what head sampling buys.</summary>
+    /// <summary>The share of traces the <c>--tracing</c> sampled mode keeps, to show what head sampling buys.</summary>
     private const double SampledRatio = 0.1;
 
     /// <summary>The bar of issue 17: with payload encryption on, at least this share of the throughput with it off.</summary>
@@ -120,8 +120,11 @@ public sealed class EndToEndBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// Telemetry off and on, in alternating rounds, on one encrypted setup (as production runs), the same worker and
-    /// backend: on, every span, metric and log record of this process goes over OTLP/gRPC to a local Aspire dashboard.
+    /// Telemetry off and on, on one encrypted setup (as production runs), the same worker and backend, in four modes: off;
+    /// on, every span, metric and log record of this process going over OTLP/gRPC to a local Aspire dashboard (the bar);
+    /// on, exporting over OTLP/HTTP to a receiver that reads and discards (what the product itself costs, as with a
+    /// collector on another machine); and on with head sampling, to the dashboard. Rounds run the modes in counterbalanced
+    /// order (ABCD, DCBA, ...), so a machine that warms up or slows down over the run favours no mode.
     /// </summary>
     private static async Task<int> TracingAsync(int leads, int concurrency, int rounds)
     {
@@ -132,46 +135,61 @@ public sealed class EndToEndBenchmark : IBenchmark
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(forwarding));
         var temporal = await TestTemporal.GetAsync();
         var setup = await SetupAsync(temporal, backend, encrypted: true, forwarding);
-        Console.WriteLine($"e2e --tracing: {leads} leads x {rounds} rounds per mode, {concurrency} started at once at most, Temporal {temporal.Kind} at {temporal.Address}, dashboard {tracing.DashboardUrl} (OTLP {tracing.Endpoint})");
+        Console.WriteLine($"e2e --tracing: {leads} leads x {rounds} rounds per mode, {concurrency} started at once at most, Temporal {temporal.Kind} at {temporal.Address}, dashboard {tracing.DashboardUrl} (OTLP {tracing.Endpoint}), discarding receiver {tracing.SinkEndpoint}");
 
-        tracing.On();
-        await OrchestratedAsync(setup.Client, setup.TaskQueue, 100, concurrency);
-        tracing.Off();
-        await OrchestratedAsync(setup.Client, setup.TaskQueue, 100, concurrency);
+        Func<Task<Run>> Round(int count) => () => OrchestratedAsync(setup.Client, setup.TaskQueue, count, concurrency);
+        var modes = new TracingMode[]
+        {
+            new("telemetry off", n => Round(n)()),
+            new("on, to the dashboard", n => TracedAsync(tracing, TracingTarget.Dashboard, Round(n))),
+            new("on, to a discarding receiver", n => TracedAsync(tracing, TracingTarget.DiscardingReceiver, Round(n))),
+            new(string.Create(CultureInfo.InvariantCulture, $"on, {SampledRatio:P0} of traces, to the dashboard"), n => TracedAsync(tracing, TracingTarget.Dashboard, Round(n), SampledRatio)),
+        };
 
-        var offRuns = new List<Run>();
-        var onRuns = new List<Run>();
-        var sampledRuns = new List<Run>();
+        // Warm-up: every path once (JIT, connection pools, the receivers' first requests).
+        foreach (var mode in modes)
+        {
+            await mode.Measure(100);
+        }
+
+        var runs = modes.ToDictionary(m => m, _ => new List<Run>());
         var dashboardCpu = TimeSpan.Zero;
         for (var round = 0; round < rounds; round++)
         {
-            offRuns.Add(await OrchestratedAsync(setup.Client, setup.TaskQueue, leads, concurrency));
-            tracing.On();
-            var dashboardBefore = tracing.DashboardCpu;
-            onRuns.Add(await MeasuredWithFlushAsync(tracing, () => OrchestratedAsync(setup.Client, setup.TaskQueue, leads, concurrency)));
-            dashboardCpu += tracing.DashboardCpu - dashboardBefore;
-            tracing.On(SampledRatio);
-            sampledRuns.Add(await MeasuredWithFlushAsync(tracing, () => OrchestratedAsync(setup.Client, setup.TaskQueue, leads, concurrency)));
+            foreach (var mode in round % 2 == 0 ? modes : modes.Reverse())
+            {
+                var dashboardBefore = tracing.DashboardCpu;
+                runs[mode].Add(await mode.Measure(leads));
+                if (mode == modes[1])
+                {
+                    dashboardCpu += tracing.DashboardCpu - dashboardBefore;
+                }
+            }
         }
 
-        var off = Combine(offRuns);
-        var on = Combine(onRuns);
-        var sampled = Combine(sampledRuns);
-        Print("telemetry off", off);
-        Print("telemetry on (OTLP)", on);
-        Print(string.Create(CultureInfo.InvariantCulture, $"on, {SampledRatio:P0} of traces"), sampled);
+        var results = modes.Select(m => Combine(runs[m])).ToArray();
+        foreach (var (mode, result) in modes.Zip(results))
+        {
+            Print(mode.Name, result);
+        }
+
+        var off = results[0];
+        var on = results[1];
         var share = on.LeadsPerSecond / off.LeadsPerSecond;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dashboard process (ingesting what the on rounds exported): {dashboardCpu.TotalMilliseconds / on.SortedMs.Count:0.0} ms CPU/lead on a {Environment.ProcessorCount}-core machine"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tracing: {on.LeadsPerSecond:0.0} leads/s on vs {off.LeadsPerSecond:0.0} leads/s off = {share:P1} (bar {BarTracedShare:P0}); rounds on/off: {string.Join(", ", onRuns.Zip(offRuns, (n, f) => (n.LeadsPerSecond / f.LeadsPerSecond).ToString("P0", CultureInfo.InvariantCulture)))}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"head sampling (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG {SampledRatio}; metrics and logs whole): {sampled.LeadsPerSecond:0.0} leads/s = {sampled.LeadsPerSecond / off.LeadsPerSecond:P1} of off"));
+        string Share(int mode) => string.Create(CultureInfo.InvariantCulture, $"{results[mode].LeadsPerSecond / off.LeadsPerSecond:P1} of off (rounds {string.Join(", ", runs[modes[mode]].Zip(runs[modes[0]], (n, f) => (n.LeadsPerSecond / f.LeadsPerSecond).ToString("P0", CultureInfo.InvariantCulture)))})");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dashboard process (ingesting what the on rounds sent it): {dashboardCpu.TotalMilliseconds / on.SortedMs.Count:0.0} ms CPU/lead on a {Environment.ProcessorCount}-core machine"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tracing, to the local dashboard: {on.LeadsPerSecond:0.0} leads/s on vs {off.LeadsPerSecond:0.0} off = {Share(1)}; bar {BarTracedShare:P0}"));
+        Console.WriteLine($"tracing, to a discarding receiver (the product's own cost): {Share(2)}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"head sampling (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG {SampledRatio}; metrics and logs whole), to the dashboard: {Share(3)}"));
         var held = await tracing.DashboardSpansAsync();
-        var lost = tracing.SpansRecorded - held;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spans: {tracing.SpansRecorded} recorded in this process, {held} held by the dashboard ({(lost == 0 ? "every one arrived" : $"{lost} lost")})"));
+        var lost = tracing.SpansToDashboard - held;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spans: {tracing.SpansToDashboard} recorded while exporting to the dashboard, {held} held by it ({(lost == 0 ? "every one arrived" : $"{lost} lost")})"));
         await setup.Worker.StopAsync();
         setup.Worker.Dispose();
-        if (share < BarTracedShare || off.Failures.Count + on.Failures.Count > 0 || lost != 0)
+        var failed = results.Sum(r => r.Failures.Count);
+        if (share < BarTracedShare || failed > 0 || lost != 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: traced throughput is {share:P1} of untraced (bar {BarTracedShare:P0}), {off.Failures.Count + on.Failures.Count} failed leads, {lost} spans lost on the way to the dashboard"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: traced throughput is {share:P1} of untraced (bar {BarTracedShare:P0}), {failed} failed leads, {lost} spans lost on the way to the dashboard"));
             return 1;
         }
 
@@ -179,16 +197,25 @@ public sealed class EndToEndBenchmark : IBenchmark
         return 0;
     }
 
-    /// <summary>A traced round, its export flushed inside the measured time (what was buffered is part of its cost), then telemetry off.</summary>
-    private static async Task<Run> MeasuredWithFlushAsync(TracingOverhead tracing, Func<Task<Run>> round)
+    /// <summary>A traced round: telemetry on, the round, its export flushed inside the measured time (what was buffered is part of its cost), then off.</summary>
+    private static async Task<Run> TracedAsync(TracingOverhead tracing, TracingTarget target, Func<Task<Run>> round, double? sampledRatio = null)
     {
+        tracing.On(target, sampledRatio);
         var flushed = Stopwatch.StartNew();
         var run = await round();
         var before = flushed.Elapsed;
         tracing.Off();
-        var flush = flushed.Elapsed - before;
-        var elapsed = run.Elapsed + flush;
+        var elapsed = run.Elapsed + (flushed.Elapsed - before);
         return run with { Elapsed = elapsed, LeadsPerSecond = run.SortedMs.Count / elapsed.TotalSeconds };
+    }
+
+    /// <summary>One way the <c>--tracing</c> rounds run; compared by reference.</summary>
+    /// <param name="measure">Runs that many leads in this mode.</param>
+    private sealed class TracingMode(string name, Func<int, Task<Run>> measure)
+    {
+        public string Name => name;
+
+        public Func<int, Task<Run>> Measure => measure;
     }
 
     private static async Task<(TemporalClient Client, string TaskQueue, IHost Worker)> SetupAsync(TestTemporalServer temporal, CrmBackendHost backend, bool encrypted, ILoggerProvider? logs = null)
@@ -314,7 +341,7 @@ public sealed class EndToEndBenchmark : IBenchmark
     private static void Print(string label, Run run)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label,-24} {run.LeadsPerSecond,8:0.0} leads/s  p50 {Stats.Percentile(run.SortedMs, 50),7:0.0} ms  p99 {Stats.Percentile(run.SortedMs, 99),7:0.0} ms  {run.CpuMsPerLead,5:0.0} ms CPU/lead  ({run.SortedMs.Count} leads in {run.Elapsed.TotalSeconds:0.00} s, {run.Failures.Count} failed)"));
+            $"{label,-38} {run.LeadsPerSecond,8:0.0} leads/s  p50 {Stats.Percentile(run.SortedMs, 50),7:0.0} ms  p99 {Stats.Percentile(run.SortedMs, 99),7:0.0} ms  {run.CpuMsPerLead,5:0.0} ms CPU/lead  ({run.SortedMs.Count} leads in {run.Elapsed.TotalSeconds:0.00} s, {run.Failures.Count} failed)"));
         foreach (var (failure, count) in run.Failures.CountBy(f => f).Take(3))
         {
             Console.WriteLine($"  {count} x {failure}");

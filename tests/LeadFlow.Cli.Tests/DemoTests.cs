@@ -70,6 +70,18 @@ public sealed class DemoTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Demo_WithEveryTraceSampledOut_LinksNoTrace_AndSaysWhy()
+    {
+        var result = await CliRun.RunAsync(Demo, new Dictionary<string, string?> { ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio", ["OTEL_TRACES_SAMPLER_ARG"] = "0" });
+        output.WriteLine(result.Output);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotMatch(@"/traces/detail/", result.Output);
+        var leads = LeadFlow.Cli.Demo.DemoLeads.Create("any", new Random()).Count;
+        Assert.Contains($"Traces of {leads} of the {leads} leads were not kept by the sampler", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_InvalidSetting_ExitsWithTheVariableToFix()
     {
         var result = await CliRun.RunAsync(Demo, new Dictionary<string, string?> { ["LeadFlow:BackendPort"] = "70000" });

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LeadFlow.Deployables.Tests.Support;
 using LeadFlow.TestSupport;
 using LeadFlow.TestSupport.Lambda;
+using LeadFlow.TestSupport.Telemetry;
 using Xunit.Abstractions;
 
 namespace LeadFlow.Deployables.Tests;

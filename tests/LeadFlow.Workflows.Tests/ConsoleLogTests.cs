@@ -32,6 +32,22 @@ public sealed class ConsoleLogTests
         Assert.DoesNotContain("System.Collections.Generic", line, StringComparison.Ordinal);
     }
 
+    /// <summary>The SDK's activity scope and a step's own both carry the workflow id and attempt: each is written once.</summary>
+    [Fact]
+    public void PairsRepeatedByAnInnerScope_AreWrittenOnce_OtherValuesAgain()
+    {
+        var formatter = new KeyValueConsoleFormatter(new StaticOptions(new ConsoleFormatterOptions { IncludeScopes = true }));
+        var scopes = new LoggerExternalScopeProvider();
+        using var sdk = scopes.Push(new Dictionary<string, object> { ["ActivityType"] = "CreateClient", ["WorkflowId"] = "lead-e1", ["Attempt"] = 2 });
+        using var step = scopes.Push(new Dictionary<string, object> { ["WorkflowId"] = "lead-e1", ["Attempt"] = 3, ["Step"] = "CreateClient" });
+        using var text = scopes.Push("batch 7");
+        using var output = new StringWriter();
+
+        formatter.Write(new LogEntry<string>(LogLevel.Information, "c", new EventId(1), "m", null, (state, _) => state), scopes, output);
+
+        Assert.Equal("info: c[1] m => ActivityType=CreateClient WorkflowId=lead-e1 Attempt=2 Attempt=3 Step=CreateClient batch 7" + Environment.NewLine, output.ToString());
+    }
+
     [Fact]
     public void JsonFormatter_IsChosenByConfiguration()
     {

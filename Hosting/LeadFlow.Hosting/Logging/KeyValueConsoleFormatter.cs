@@ -10,8 +10,10 @@ namespace LeadFlow.Hosting.Logging;
 /// <summary>
 /// One line per record, scopes as <c>key=value</c>: <c>info: LeadFlow.Temporal.LeadOnboardingActivities[0] Created client 7
 /// =&gt; WorkflowId=lead-e1 RunId=... Step=CreateClient Attempt=1</c>. The simple formatter renders a scope with
-/// <c>ToString()</c>, which for the Temporal SDK's scopes (dictionaries) is the type name. Values are written as the
-/// code logged them: personal data is masked where it is logged, as before.
+/// <c>ToString()</c>, which for the Temporal SDK's scopes (dictionaries) is the type name. A pair an outer scope already
+/// wrote with the same value is not repeated (the SDK's activity scope and a step's own both name the workflow and the
+/// attempt); a key that comes back with another value is written again, innermost last. Values are written as the code
+/// logged them: personal data is masked where it is logged, as before.
 /// </summary>
 public sealed class KeyValueConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptions> options) : ConsoleFormatter(FormatterName)
 {
@@ -39,15 +41,8 @@ public sealed class KeyValueConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpt
             .Append(OneLine(message));
         if (settings.IncludeScopes && scopeProvider is not null)
         {
-            var first = true;
-            scopeProvider.ForEachScope(
-                (scope, builder) =>
-                {
-                    builder.Append(first ? " => " : " ");
-                    first = false;
-                    AppendScope(builder, scope);
-                },
-                line);
+            var scopes = new ScopeWriter(line);
+            scopeProvider.ForEachScope(static (scope, writer) => writer.Append(scope), scopes);
         }
 
         if (logEntry.Exception is { } exception)
@@ -58,33 +53,45 @@ public sealed class KeyValueConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpt
         textWriter.WriteLine(line.ToString());
     }
 
-    private static void AppendScope(StringBuilder line, object? scope)
+    /// <summary>Appends one record's scopes, outermost first, each pair once per value.</summary>
+    private sealed class ScopeWriter(StringBuilder line)
     {
-        if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+        private readonly HashSet<(string Key, string? Value)> written = [];
+        private bool started;
+
+        public void Append(object? scope)
         {
-            var first = true;
-            foreach (var (key, value) in pairs)
+            switch (scope)
             {
-                // A message-template scope ("{OriginalFormat}") is rendered by its values, not its template.
-                if (key == "{OriginalFormat}")
-                {
-                    continue;
-                }
+                case IEnumerable<KeyValuePair<string, object?>> pairs:
+                    foreach (var (key, value) in pairs)
+                    {
+                        Pair(key, value);
+                    }
 
-                line.Append(first ? "" : " ").Append(key).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture));
-                first = false;
+                    break;
+                default:
+                    Separate().Append(scope);
+                    break;
             }
-
-            return;
         }
 
-        if (scope is IEnumerable<KeyValuePair<string, object>> objects)
+        private void Pair(string key, object? value)
         {
-            AppendScope(line, objects.Select(pair => new KeyValuePair<string, object?>(pair.Key, pair.Value)).ToList());
-            return;
+            // A message-template scope ("{OriginalFormat}") is rendered by its values, not its template.
+            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            if (key != "{OriginalFormat}" && written.Add((key, text)))
+            {
+                Separate().Append(key).Append('=').Append(text);
+            }
         }
 
-        line.Append(scope);
+        private StringBuilder Separate()
+        {
+            line.Append(started ? " " : " => ");
+            started = true;
+            return line;
+        }
     }
 
     private static string OneLine(string? text) => (text ?? "").Replace(Environment.NewLine, " ", StringComparison.Ordinal).Replace('\n', ' ');

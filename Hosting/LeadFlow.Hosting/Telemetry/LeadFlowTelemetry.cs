@@ -59,6 +59,8 @@ public static class LeadFlowTelemetry
     /// </summary>
     public static ProcessTelemetry? ProcessWide { get; private set; }
 
+    private static readonly Lock Gate = new();
+
     /// <summary>Whether <paramref name="configuration"/> names an OTLP endpoint.</summary>
     public static bool IsEnabled(IConfiguration configuration)
     {
@@ -128,35 +130,56 @@ public static class LeadFlowTelemetry
     /// <exception cref="InvalidOperationException">A process-wide set-up already runs, or the endpoint is not a URI.</exception>
     public static ProcessTelemetry? StartProcessWide(IConfiguration configuration, string serviceName, Action<IOpenTelemetryBuilder>? configure = null)
     {
+        var (telemetry, started) = StartOrShareProcessWide(configuration, serviceName, configure);
+        return started || telemetry is null ? telemetry : throw new InvalidOperationException("A process-wide telemetry set-up already runs in this process");
+    }
+
+    /// <summary>
+    /// <see cref="StartProcessWide"/>, or, when a set-up already runs in this process (another stack started first, even at
+    /// the same moment), that one: atomic, so two stacks starting together never both start nor both fail.
+    /// </summary>
+    /// <returns>
+    /// The set-up and whether this call started it: only then is it the caller's to dispose. Null with <c>false</c> when
+    /// telemetry is off (no endpoint, no <paramref name="configure"/>) and none runs.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The endpoint is not an absolute http(s) URI.</exception>
+    public static (ProcessTelemetry? Telemetry, bool Started) StartOrShareProcessWide(IConfiguration configuration, string serviceName, Action<IOpenTelemetryBuilder>? configure = null)
+    {
         ArgumentNullException.ThrowIfNull(configuration);
-        if (!IsEnabled(configuration) && configure is null)
+        if (ProcessWide is { } running)
         {
-            return null;
+            return (running, false);
         }
 
+        if (!IsEnabled(configuration) && configure is null)
+        {
+            return (null, false);
+        }
+
+        // Built outside the lock (it takes a while); the loser of a race disposes its own and shares the winner's.
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
         services.AddLogging();
         services.AddLeadFlowTelemetry(configuration, serviceName, configure);
         var provider = services.BuildServiceProvider();
         var telemetry = new ProcessTelemetry(provider);
-        lock (typeof(LeadFlowTelemetry))
+        lock (Gate)
         {
-            if (ProcessWide is not null)
+            if (ProcessWide is { } winner)
             {
                 provider.Dispose();
-                throw new InvalidOperationException("A process-wide telemetry set-up already runs in this process");
+                return (winner, false);
             }
 
             ProcessWide = telemetry;
         }
 
-        return telemetry;
+        return (telemetry, true);
     }
 
     internal static void Stopped(ProcessTelemetry telemetry)
     {
-        lock (typeof(LeadFlowTelemetry))
+        lock (Gate)
         {
             if (ReferenceEquals(ProcessWide, telemetry))
             {
