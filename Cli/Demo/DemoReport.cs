@@ -98,7 +98,7 @@ public static class DemoReport
             ? $"  Temporal Web UI            {workflows}{(stack.Temporal.WebUiNote is { } note ? $" ({note})" : "")}"
             : $"  Temporal Web UI            {stack.Temporal.WebUiNote ?? "none"} ({stack.Temporal.Source})");
         console.WriteLine(stack.Dashboard is { } dashboard
-            ? $"  Aspire dashboard           {dashboard.Url}  (traces, metrics and logs of every part; one trace per lead)"
+            ? $"  Aspire dashboard           {dashboard.Url}  (traces, metrics and logs of every part; one trace per lead the sampler keeps)"
             : $"  Traces, metrics, logs      {(stack.OtlpEndpoint is { } otlp ? $"sent to {otlp}" : "off (no dashboard)")}");
         console.WriteLine($"  Filter in the Web UI       LeadOutcome=\"Rejected\", LeadOutcome=\"Failed\", LeadStep=\"CreateBenefit\" AND ExecutionStatus=\"Running\"");
         if (stillRunning && stack.Temporal.WebUiUrl is not null)

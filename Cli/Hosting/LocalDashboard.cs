@@ -47,13 +47,23 @@ public sealed class LocalDashboard : IAsyncDisposable
 
     /// <summary>
     /// How many spans the dashboard holds: its telemetry API's <c>totalCount</c> for <c>GET /api/telemetry/spans</c>
-    /// (Aspire dashboard HTTP API). It keeps at most 10,000 traces by default, dropping the oldest beyond.
+    /// (Aspire dashboard HTTP API). It keeps at most 10,000 traces by default (<c>Dashboard__TelemetryLimits__MaxTraceCount</c>),
+    /// dropping the oldest beyond.
     /// </summary>
     /// <exception cref="HttpRequestException">The dashboard did not answer with a success status.</exception>
-    public async Task<long> SpanCountAsync(CancellationToken cancellationToken)
+    public Task<long> SpanCountAsync(CancellationToken cancellationToken) => CountAsync("spans", cancellationToken);
+
+    /// <summary>
+    /// How many log records the dashboard holds (<c>GET /api/telemetry/logs</c>, <c>totalCount</c>); at most 10,000 by
+    /// default (<c>Dashboard__TelemetryLimits__MaxLogCount</c>).
+    /// </summary>
+    /// <exception cref="HttpRequestException">The dashboard did not answer with a success status.</exception>
+    public Task<long> LogCountAsync(CancellationToken cancellationToken) => CountAsync("logs", cancellationToken);
+
+    private async Task<long> CountAsync(string signal, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var answer = await http.GetAsync(new Uri(Url, "api/telemetry/spans?limit=1"), cancellationToken);
+        using var answer = await http.GetAsync(new Uri(Url, $"api/telemetry/{signal}?limit=1"), cancellationToken);
         answer.EnsureSuccessStatusCode();
         using var body = await JsonDocument.ParseAsync(await answer.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
         return body.RootElement.GetProperty("totalCount").GetInt64();

@@ -166,7 +166,7 @@ public sealed class LocalStack : IAsyncDisposable
     /// </summary>
     private async Task<string> StartTelemetryAsync(CancellationToken cancellationToken)
     {
-        if (LeadFlowTelemetry.EndpointProblem(Settings.Configuration) is { } problem)
+        if (LeadFlowTelemetry.SettingsProblem(Settings.Configuration) is { } problem)
         {
             throw new OptionsException(problem);
         }

@@ -58,8 +58,13 @@ internal sealed class TracingOverhead : IAsyncDisposable
     public Task<long> DashboardSpansAsync() => dashboard.SpanCountAsync(CancellationToken.None);
 
     /// <exception cref="DashboardUnavailableException">The dashboard could not be started; the message says why.</exception>
-    public static async Task<TracingOverhead> StartAsync() =>
-        new(await LocalDashboard.StartAsync(path: null, uiPort: 0, CancellationToken.None), await OtlpHttpReceiver.StartAsync(keepBodies: false));
+    public static async Task<TracingOverhead> StartAsync()
+    {
+        // The dashboard keeps 10,000 traces by default and drops the oldest beyond: a long run's span check would see
+        // that as loss. It inherits this process's environment.
+        Environment.SetEnvironmentVariable("Dashboard__TelemetryLimits__MaxTraceCount", "10000000");
+        return new(await LocalDashboard.StartAsync(path: null, uiPort: 0, CancellationToken.None), await OtlpHttpReceiver.StartAsync(keepBodies: false));
+    }
 
     /// <summary>
     /// Turns telemetry on: providers built now, exporting to <paramref name="target"/>; every trace, or with <paramref name="sampledRatio"/>

@@ -103,6 +103,19 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.Contains(endpoint, result.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>Values the OpenTelemetry SDK would ignore silently (the 2,048 queue, every trace kept) stop the demo before anything starts.</summary>
+    [Theory]
+    [InlineData("OTEL_BSP_MAX_QUEUE_SIZE", "abc", "OTEL_BSP_MAX_QUEUE_SIZE must be a positive whole number")]
+    [InlineData("OTEL_TRACES_SAMPLER_ARG", "0.5", "OTEL_TRACES_SAMPLER_ARG is only read by OTEL_TRACES_SAMPLER=parentbased_traceidratio")]
+    public async Task Demo_InvalidTelemetrySetting_IsAConfigurationErrorNamingTheVariable(string name, string value, string expected)
+    {
+        var result = await CliRun.RunAsync(Demo, new Dictionary<string, string?> { [name] = value });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Configuration error", result.Output, StringComparison.Ordinal);
+        Assert.Contains(expected, result.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, "http://127.0.0.1:4317")]
     [InlineData("grpc", "http://127.0.0.1:4317")]

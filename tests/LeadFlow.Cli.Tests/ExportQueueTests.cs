@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LeadFlow.Cli.Hosting;
 using LeadFlow.Hosting.Telemetry;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace LeadFlow.Cli.Tests;
 
@@ -32,6 +33,27 @@ public sealed class ExportQueueTests
 
         Assert.Equal(Traces * SpansPerTrace, recorded);
         Assert.True(held < recorded, $"with a queue of 500 the dashboard still got all {held} spans of the burst");
+    }
+
+    /// <summary>Log records go through a batch queue of their own (<c>OTEL_BLRP_MAX_QUEUE_SIZE</c>), with the same default.</summary>
+    [Fact]
+    public async Task BurstOfFiveThousandLogRecords_ArrivesWhole()
+    {
+        const int records = 5_000;
+        await using var dashboard = await LocalDashboard.StartAsync(path: null, uiPort: 0, CancellationToken.None);
+        var settings = new Dictionary<string, string?> { [LeadFlowTelemetry.EndpointVariable] = dashboard.OtlpGrpcUrl.GetLeftPart(UriPartial.Authority) };
+        using (var telemetry = LeadFlowTelemetry.StartProcessWide(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), "leadflow-burst")!)
+        {
+            var logger = telemetry.LoggerProvider.CreateLogger("LeadFlow.Tests.Burst");
+            for (var i = 0; i < records; i++)
+            {
+                logger.LogInformation("Burst record {Number}", i);
+            }
+
+            Assert.True(telemetry.Flush(60_000), "the export did not finish within 60 s");
+        }
+
+        Assert.Equal(records, await dashboard.LogCountAsync(CancellationToken.None));
     }
 
     /// <summary>Ends the burst's spans as fast as one thread can, flushes, and reads how many the dashboard holds.</summary>

@@ -41,11 +41,13 @@ public sealed class ConsoleLogTests
         using var sdk = scopes.Push(new Dictionary<string, object> { ["ActivityType"] = "CreateClient", ["WorkflowId"] = "lead-e1", ["Attempt"] = 2 });
         using var step = scopes.Push(new Dictionary<string, object> { ["WorkflowId"] = "lead-e1", ["Attempt"] = 3, ["Step"] = "CreateClient" });
         using var text = scopes.Push("batch 7");
+        using var back = scopes.Push(new Dictionary<string, object> { ["Attempt"] = 2 });
         using var output = new StringWriter();
 
         formatter.Write(new LogEntry<string>(LogLevel.Information, "c", new EventId(1), "m", null, (state, _) => state), scopes, output);
 
-        Assert.Equal("info: c[1] m => ActivityType=CreateClient WorkflowId=lead-e1 Attempt=2 Attempt=3 Step=CreateClient batch 7" + Environment.NewLine, output.ToString());
+        // Attempt=2 again at the end: the innermost value is the last one written.
+        Assert.Equal("info: c[1] m => ActivityType=CreateClient WorkflowId=lead-e1 Attempt=2 Attempt=3 Step=CreateClient batch 7 Attempt=2" + Environment.NewLine, output.ToString());
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace LeadFlow.Hosting.Logging;
 /// =&gt; WorkflowId=lead-e1 RunId=... Step=CreateClient Attempt=1</c>. The simple formatter renders a scope with
 /// <c>ToString()</c>, which for the Temporal SDK's scopes (dictionaries) is the type name. A pair an outer scope already
 /// wrote with the same value is not repeated (the SDK's activity scope and a step's own both name the workflow and the
-/// attempt); a key that comes back with another value is written again, innermost last. Values are written as the code
+/// attempt); a key that comes back with another value is written again, so the last one written is the innermost. Values are written as the code
 /// logged them: personal data is masked where it is logged, as before.
 /// </summary>
 public sealed class KeyValueConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptions> options) : ConsoleFormatter(FormatterName)
@@ -53,10 +53,10 @@ public sealed class KeyValueConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpt
         textWriter.WriteLine(line.ToString());
     }
 
-    /// <summary>Appends one record's scopes, outermost first, each pair once per value.</summary>
+    /// <summary>Appends one record's scopes, outermost first; a pair is left out when its key's last written value is the same.</summary>
     private sealed class ScopeWriter(StringBuilder line)
     {
-        private readonly HashSet<(string Key, string? Value)> written = [];
+        private readonly Dictionary<string, string?> lastWritten = new(StringComparer.Ordinal);
         private bool started;
 
         public void Append(object? scope)
@@ -80,8 +80,9 @@ public sealed class KeyValueConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpt
         {
             // A message-template scope ("{OriginalFormat}") is rendered by its values, not its template.
             var text = Convert.ToString(value, CultureInfo.InvariantCulture);
-            if (key != "{OriginalFormat}" && written.Add((key, text)))
+            if (key != "{OriginalFormat}" && !(lastWritten.TryGetValue(key, out var last) && last == text))
             {
+                lastWritten[key] = text;
                 Separate().Append(key).Append('=').Append(text);
             }
         }

@@ -46,7 +46,7 @@ public static class LeadFlowTelemetry
     /// How many finished spans, and log records, wait for export when <c>OTEL_BSP_MAX_QUEUE_SIZE</c> and
     /// <c>OTEL_BLRP_MAX_QUEUE_SIZE</c> are unset (the SDK's own default is 2,048): a burst of leads makes about 30 spans each
     /// faster than a busy receiver takes them, and a full queue drops what comes next without a word. 16,384 is about 500
-    /// leads' spans, a few MB of memory while waiting.
+    /// leads' spans: at most about 13 MB of spans (some 800 bytes each) while waiting, and as much again for log records.
     /// </summary>
     public const int DefaultExportQueueSize = 16_384;
 
@@ -74,7 +74,7 @@ public static class LeadFlowTelemetry
     /// the shared log provider when a <see cref="ProcessWide"/> set-up runs.
     /// </summary>
     /// <param name="configure">Adds instrumentation or exporters (the web hosts' ASP.NET Core instrumentation, a test's in-memory exporter).</param>
-    /// <exception cref="InvalidOperationException"><c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is not an absolute http(s) URI.</exception>
+    /// <exception cref="InvalidOperationException">A telemetry setting breaks its rule (<see cref="SettingsProblem"/>); the message names it.</exception>
     public static IServiceCollection AddLeadFlowTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName, Action<IOpenTelemetryBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -93,7 +93,7 @@ public static class LeadFlowTelemetry
 
         if (exporting)
         {
-            CheckEndpoint(configuration);
+            CheckSettings(configuration);
         }
 
         var builder = services.AddOpenTelemetry()
@@ -125,9 +125,9 @@ public static class LeadFlowTelemetry
     /// <summary>
     /// One set-up for every host of this process (the CLI's local stack, tests): the providers are built now, and hosts
     /// that call <see cref="AddLeadFlowTelemetry"/> from now on only get its log provider. Dispose the result to flush and
-    /// stop; null when telemetry is off (no endpoint, no <paramref name="configure"/>).
+    /// stop; null when telemetry is off (no endpoint, no <paramref name="configure"/>) and no set-up runs.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A process-wide set-up already runs, or the endpoint is not a URI.</exception>
+    /// <exception cref="InvalidOperationException">A process-wide set-up already runs, or a telemetry setting breaks its rule.</exception>
     public static ProcessTelemetry? StartProcessWide(IConfiguration configuration, string serviceName, Action<IOpenTelemetryBuilder>? configure = null)
     {
         var (telemetry, started) = StartOrShareProcessWide(configuration, serviceName, configure);
@@ -139,42 +139,34 @@ public static class LeadFlowTelemetry
     /// the same moment), that one: atomic, so two stacks starting together never both start nor both fail.
     /// </summary>
     /// <returns>
-    /// The set-up and whether this call started it: only then is it the caller's to dispose. Null with <c>false</c> when
-    /// telemetry is off (no endpoint, no <paramref name="configure"/>) and none runs.
+    /// The set-up and whether this call started it: only then is it the caller's to dispose. With telemetry off (no
+    /// endpoint, no <paramref name="configure"/>) nothing starts: the one running, if any, or null, with <c>false</c>.
     /// </returns>
-    /// <exception cref="InvalidOperationException">The endpoint is not an absolute http(s) URI.</exception>
+    /// <exception cref="InvalidOperationException">A telemetry setting breaks its rule (<see cref="SettingsProblem"/>).</exception>
     public static (ProcessTelemetry? Telemetry, bool Started) StartOrShareProcessWide(IConfiguration configuration, string serviceName, Action<IOpenTelemetryBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        if (ProcessWide is { } running)
-        {
-            return (running, false);
-        }
-
         if (!IsEnabled(configuration) && configure is null)
         {
-            return (null, false);
+            return (ProcessWide, false);
         }
 
-        // Built outside the lock (it takes a while); the loser of a race disposes its own and shares the winner's.
-        var services = new ServiceCollection();
-        services.AddSingleton(configuration);
-        services.AddLogging();
-        services.AddLeadFlowTelemetry(configuration, serviceName, configure);
-        var provider = services.BuildServiceProvider();
-        var telemetry = new ProcessTelemetry(provider);
+        // Built under the lock: a loser of the race never has providers of its own listening, even for a moment (its
+        // spans would be exported twice), and it waits for the winner's set-up rather than seeing a half-built one.
         lock (Gate)
         {
-            if (ProcessWide is { } winner)
+            if (ProcessWide is { } running)
             {
-                provider.Dispose();
-                return (winner, false);
+                return (running, false);
             }
 
-            ProcessWide = telemetry;
+            var services = new ServiceCollection();
+            services.AddSingleton(configuration);
+            services.AddLogging();
+            services.AddLeadFlowTelemetry(configuration, serviceName, configure);
+            ProcessWide = new ProcessTelemetry(services.BuildServiceProvider());
+            return (ProcessWide, true);
         }
-
-        return (telemetry, true);
     }
 
     internal static void Stopped(ProcessTelemetry telemetry)
@@ -189,21 +181,67 @@ public static class LeadFlowTelemetry
     }
 
     /// <summary>
-    /// What is wrong with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> in <paramref name="configuration"/>, naming the variable and the
-    /// rule (an absolute http or https URI, as the OpenTelemetry specification's OTLP exporter configuration requires); null
-    /// when it is unset or valid.
+    /// The OpenTelemetry SDK settings whose value must be a positive whole number when set (milliseconds or counts;
+    /// OpenTelemetry specification, SDK environment variables). The SDK itself ignores a value it cannot read and falls back
+    /// to its default without a word, which for the queue sizes is the 2,048 that loses spans under load.
     /// </summary>
-    public static string? EndpointProblem(IConfiguration configuration)
+    private static readonly string[] PositiveIntegerSettings =
+    [
+        "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT",
+        "OTEL_BLRP_MAX_QUEUE_SIZE", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "OTEL_BLRP_SCHEDULE_DELAY", "OTEL_BLRP_EXPORT_TIMEOUT",
+        "OTEL_METRIC_EXPORT_INTERVAL",
+    ];
+
+    /// <summary>The samplers OpenTelemetry .NET reads from <c>OTEL_TRACES_SAMPLER</c>; the two ratio ones take <c>OTEL_TRACES_SAMPLER_ARG</c>.</summary>
+    private static readonly string[] Samplers = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"];
+
+    /// <summary>
+    /// What is wrong with the telemetry settings in <paramref name="configuration"/>, naming the variable and the rule; null
+    /// when nothing is. The rules (OpenTelemetry specification, SDK environment variables and OTLP exporter configuration):
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> an absolute http or https URI; the batch processors' sizes, delays and timeouts
+    /// and <c>OTEL_METRIC_EXPORT_INTERVAL</c> positive whole numbers; <c>OTEL_TRACES_SAMPLER</c> one of the samplers
+    /// OpenTelemetry .NET knows; <c>OTEL_TRACES_SAMPLER_ARG</c> a number from 0 to 1, and only with a ratio sampler (else
+    /// it is ignored, and every trace kept when the setter meant to sample).
+    /// </summary>
+    public static string? SettingsProblem(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var endpoint = configuration[EndpointVariable];
-        if (string.IsNullOrWhiteSpace(endpoint)
-            || (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+        if (!string.IsNullOrWhiteSpace(endpoint)
+            && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
         {
-            return null;
+            return $"{EndpointVariable} must be an absolute http(s) URI such as http://localhost:4317 (OTLP/gRPC) or http://localhost:4318 with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; it is '{endpoint}'";
         }
 
-        return $"{EndpointVariable} must be an absolute http(s) URI such as http://localhost:4317 (OTLP/gRPC) or http://localhost:4318 with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; it is '{endpoint}'";
+        foreach (var name in PositiveIntegerSettings)
+        {
+            if (configuration[name] is { } value
+                && !(int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0))
+            {
+                return $"{name} must be a positive whole number; it is '{value}'";
+            }
+        }
+
+        var sampler = configuration["OTEL_TRACES_SAMPLER"];
+        if (sampler is not null && !Samplers.Contains(sampler, StringComparer.Ordinal))
+        {
+            return $"OTEL_TRACES_SAMPLER must be one of {string.Join(", ", Samplers)}; it is '{sampler}'";
+        }
+
+        if (configuration["OTEL_TRACES_SAMPLER_ARG"] is { } argument)
+        {
+            if (sampler is not ("traceidratio" or "parentbased_traceidratio"))
+            {
+                return $"OTEL_TRACES_SAMPLER_ARG is only read by OTEL_TRACES_SAMPLER=parentbased_traceidratio (or traceidratio); with {(sampler is null ? "OTEL_TRACES_SAMPLER unset" : $"OTEL_TRACES_SAMPLER={sampler}")} it would be ignored and every trace kept";
+            }
+
+            if (!double.TryParse(argument, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio) || ratio is < 0 or > 1 || double.IsNaN(ratio))
+            {
+                return $"OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (the share of traces kept); it is '{argument}'";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> asks for OTLP over HTTP with protobuf bodies (else gRPC, the default).</summary>
@@ -230,9 +268,9 @@ public static class LeadFlowTelemetry
         }
     }
 
-    private static void CheckEndpoint(IConfiguration configuration)
+    private static void CheckSettings(IConfiguration configuration)
     {
-        if (EndpointProblem(configuration) is { } problem)
+        if (SettingsProblem(configuration) is { } problem)
         {
             throw new InvalidOperationException(problem);
         }
