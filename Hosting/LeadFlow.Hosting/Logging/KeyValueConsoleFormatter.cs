@@ -12,8 +12,8 @@ namespace LeadFlow.Hosting.Logging;
 /// =&gt; WorkflowId=lead-e1 RunId=... Step=CreateClient Attempt=1</c>. The simple formatter renders a scope with
 /// <c>ToString()</c>, which for the Temporal SDK's scopes (dictionaries) is the type name. A pair an outer scope already
 /// wrote with the same value is not repeated (the SDK's activity scope and a step's own both name the workflow and the
-/// attempt); a key that comes back with another value is written again, so the last one written is the innermost. Values are written as the code
-/// logged them: personal data is masked where it is logged, as before.
+/// attempt); a key that comes back with another value is written again, so the last one written is the innermost.
+/// Values are written as the code logged them: personal data is masked where it is logged, as before.
 /// </summary>
 public sealed class KeyValueConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptions> options) : ConsoleFormatter(FormatterName)
 {
