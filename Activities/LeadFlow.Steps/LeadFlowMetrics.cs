@@ -62,7 +62,7 @@ public static class LeadFlowMetrics
         var tags = new TagList { { StepAttribute, step } };
         if (errorType is not null)
         {
-            tags.Add("error.type", errorType);
+            tags.Add(SpanFailure.ErrorTypeAttribute, errorType);
         }
 
         StepDuration.Record(elapsed.TotalSeconds, tags);

@@ -4,6 +4,7 @@ using LeadFlow.Aws;
 using LeadFlow.Hosting.Telemetry;
 using LeadFlow.Ingress.Events;
 using LeadFlow.Ingress.Starting;
+using LeadFlow.Steps;
 using LeadFlow.Temporal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -187,9 +188,7 @@ public sealed class LeadEventFunction
     /// <summary>Marks the invocation's span as failed; false, so the exception goes on to its handler.</summary>
     private static bool Failed(Activity? span, Exception exception)
     {
-        var errorType = exception is INamedLambdaError { ErrorType: { Length: > 0 } named } ? named : exception.GetType().Name;
-        span?.SetTag("error.type", errorType);
-        span?.SetStatus(ActivityStatusCode.Error, errorType);
+        SpanFailure.Record(span, exception is INamedLambdaError { ErrorType: { Length: > 0 } named } ? named : exception.GetType().Name);
         return false;
     }
 

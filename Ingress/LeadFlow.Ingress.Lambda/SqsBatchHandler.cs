@@ -52,7 +52,7 @@ public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sq
             }
             catch (MalformedEnvelopeException e)
             {
-                Failed(span, nameof(MalformedEnvelopeException));
+                SpanFailure.Record(span, nameof(MalformedEnvelopeException));
                 if (!await MoveToPoisonQueueAsync(record, e, cancellationToken))
                 {
                     failures.Add(record.MessageId);
@@ -60,14 +60,14 @@ public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sq
             }
             catch (Exception e) when (e is TemporalUnavailableException or OrchestratorUnavailableException)
             {
-                Failed(span, e.GetType().Name);
+                SpanFailure.Record(span, e.GetType().Name);
                 unavailable = e.Message;
                 await WaitForOrchestratorAsync(record, unavailable, cancellationToken);
                 failures.Add(record.MessageId);
             }
             catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
             {
-                Failed(span, e.GetType().Name);
+                SpanFailure.Record(span, e.GetType().Name);
                 LogUnexpected(e, record.MessageId, record.ReceiveCount);
                 failures.Add(record.MessageId);
             }
@@ -100,12 +100,6 @@ public sealed partial class SqsBatchHandler(ILeadStarter starter, ISqsClient? sq
         return parent == default
             ? IngressTracing.ProcessMessage("aws_sqs", queue, record.MessageId)
             : IngressTracing.ProcessMessage("aws_sqs", queue, record.MessageId, parent, Activity.Current is { } invocation ? [new ActivityLink(invocation.Context)] : null);
-    }
-
-    private static void Failed(Activity? span, string errorType)
-    {
-        span?.SetTag("error.type", errorType);
-        span?.SetStatus(ActivityStatusCode.Error, errorType);
     }
 
     private async Task WaitForOrchestratorAsync(SqsRecord record, string reason, CancellationToken cancellationToken)

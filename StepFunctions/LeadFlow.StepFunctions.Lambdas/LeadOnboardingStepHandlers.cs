@@ -183,8 +183,7 @@ public sealed partial class LeadOnboardingStepHandlers : IDisposable
                 LogStepFailed(step, named.ErrorType, failure.Retryable, failure.Message);
             }
 
-            span?.SetTag("error.type", named.ErrorType);
-            span?.SetStatus(ActivityStatusCode.Error, named.ErrorType);
+            SpanFailure.Record(span, named.ErrorType);
             throw named;
         }
 

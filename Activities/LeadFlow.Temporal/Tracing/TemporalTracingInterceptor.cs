@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LeadFlow.Steps;
 using Temporalio.Activities;
 using Temporalio.Api.Common.V1;
 using Temporalio.Client;
@@ -98,8 +99,7 @@ public sealed class TemporalTracingInterceptor : IClientInterceptor, IWorkerInte
             ActivityFailureException { InnerException: ApplicationFailureException { ErrorType: { } inner } } => inner,
             _ => failure.GetType().Name,
         };
-        span.SetTag("error.type", type);
-        span.SetStatus(ActivityStatusCode.Error, type);
+        SpanFailure.Record(span, type);
     }
 
     private static KeyValuePair<string, object?>[] WorkflowTags(string workflowId) =>

@@ -47,18 +47,4 @@ public sealed class TelemetryFlowFixture : IAsyncLifetime
         await Flow.DisposeAsync();
         _telemetry?.Dispose();
     }
-
-    private sealed class QueueExporter<T>(Action<T> add) : BaseExporter<T>
-        where T : class
-    {
-        public override ExportResult Export(in Batch<T> batch)
-        {
-            foreach (var item in batch)
-            {
-                add(item);
-            }
-
-            return ExportResult.Success;
-        }
-    }
 }

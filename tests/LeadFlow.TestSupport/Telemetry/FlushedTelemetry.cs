@@ -98,18 +98,4 @@ public sealed class FlushedTelemetry
             MetricPoints.Enqueue(text.ToString());
         }
     }
-
-    private sealed class QueueExporter<T>(Action<T> add) : BaseExporter<T>
-        where T : class
-    {
-        public override ExportResult Export(in Batch<T> batch)
-        {
-            foreach (var item in batch)
-            {
-                add(item);
-            }
-
-            return ExportResult.Success;
-        }
-    }
 }
